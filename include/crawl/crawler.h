@@ -1,0 +1,91 @@
+// crawl/crawler.h — crawl a graph of pages with one of the engines.
+//
+// The engines are the lecture's crawler written three ways (shared/seeds/):
+//   serial   one fetch at a time, depth-first.
+//   mutex    a bounded pool of threads shares the frontier and seen set under
+//            one mutex; a pending count (queued + in flight) detects the end.
+//   channel  a master thread owns the frontier and seen set; worker threads
+//            fetch and send each page's links back on a Channel; the master
+//            counts outstanding fetches and stops at zero.
+// On the same graph every engine fetches the same set of pages (the pages
+// whose shortest link distance from a seed is at most max_depth), fetches
+// each URL at most once, and terminates.
+#ifndef CRAWL_CRAWLER_H_
+#define CRAWL_CRAWLER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crawl/fetcher.h"
+#include "crawl/status.h"
+
+namespace crawl {
+
+enum class Engine { kSerial, kMutex, kChannel };
+
+// "serial", "mutex", "channel".
+const char* EngineName(Engine engine);
+// InvalidArgument for an unknown name.
+Result<Engine> ParseEngine(std::string_view name);
+
+struct CrawlOptions {
+  // --- Affects behaviour ---
+  // Where the crawl starts; at least one. Duplicates are fetched once.
+  std::vector<std::string> seeds;
+  Engine engine = Engine::kChannel;
+  // A seed is depth 0, a page's links one deeper. Exactly the pages whose
+  // shortest link distance from a seed is <= max_depth are fetched.
+  // Negative: no limit.
+  int max_depth = -1;
+  // At most this many fetches in total (successful or not). 0: no limit.
+  std::uint64_t max_pages = 0;
+
+  // --- Affects performance ---
+  // Fetches in flight at once (threads of the mutex and channel engines).
+  // Ignored by the serial engine. Must be >= 1.
+  int concurrency = 16;
+};
+
+// One fetched URL, as streamed to a RecordSink.
+struct PageRecord {
+  std::string url;
+  // The shortest link distance from a seed known when the fetch completed.
+  int depth = 0;
+  // The page through which the crawl reached this URL; empty for a seed.
+  std::string parent;
+  // The fetch's result; `links` holds the page's outgoing links.
+  FetchResult result;
+};
+
+// Receives one record per fetched URL, as the crawl goes.
+// Thread safety: an engine never calls OnRecord concurrently with itself, but
+// may call it from any of its threads.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void OnRecord(const PageRecord& record) = 0;
+};
+
+struct CrawlSummary {
+  std::uint64_t pages = 0;      // fetches completed (= records emitted)
+  std::uint64_t fetched = 0;    // outcome kFetched
+  std::uint64_t not_found = 0;  // outcome kNotFound
+  std::uint64_t errors = 0;     // outcome kError (including exceptions)
+  std::uint64_t discovered = 0; // distinct URLs seen (fetched or not)
+  double seconds = 0;           // wall time of the crawl
+};
+
+// Crawls from options.seeds with options.engine, fetching through `fetcher`
+// and streaming one record per fetch to `sink`. Returns when nothing is
+// queued and nothing is in flight. InvalidArgument if the options are not
+// valid (no seeds, concurrency < 1); fetch failures never make it fail.
+// `fetcher` and `sink` are borrowed for the duration of the call.
+Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
+                           RecordSink& sink);
+
+}  // namespace crawl
+
+#endif  // CRAWL_CRAWLER_H_

@@ -1,0 +1,113 @@
+// crawl/fake_fetcher.h — a Fetcher over canned pages, for tests, benchmarks
+// and `crawl --fake`.
+//
+// Ships the lecture's graph (shared/seeds/: golang.org/, pkg/, pkg/fmt/ and
+// pkg/os/ exist, cmd/ is linked but missing) and generates random graphs with
+// cycles, self-links and links to missing pages. A fetch can be given latency
+// and, per URL and deterministically, an injected error or a thrown exception.
+// It counts the fetches of every URL.
+//
+// Thread safety: the graph is immutable after construction; Fetch() and the
+// counters may be used from any number of threads at once. AddPage() and
+// set_faults() must happen before the first Fetch().
+#ifndef CRAWL_FAKE_FETCHER_H_
+#define CRAWL_FAKE_FETCHER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crawl/fetcher.h"
+#include "crawl/status.h"
+
+namespace crawl {
+
+struct RandomGraphOptions {
+  int pages = 100;         // pages that exist: URLs http://fake.test/0 .. N-1
+  int fanout = 4;          // links per page
+  std::uint64_t seed = 1;  // same seed, same graph
+  // Of each page's links: the share that go to a page that does not exist,
+  // and the share that point back at the page itself. The rest go to a near
+  // page (i+1..i+3, making long chains) or to any page (making shortcuts and
+  // cycles), half and half.
+  double missing_share = 0.05;
+  double self_share = 0.05;
+};
+
+// Faults injected per URL. Whether a URL faults depends only on the URL and
+// `seed`, so a reference crawl can predict it.
+struct FaultOptions {
+  double error_share = 0;  // Fetch returns outcome kError, kind "injected"
+  double throw_share = 0;  // Fetch throws std::runtime_error
+  std::uint64_t seed = 0;
+};
+
+class FakeFetcher final : public Fetcher {
+ public:
+  FakeFetcher() = default;
+  FakeFetcher(const FakeFetcher&) = delete;
+  FakeFetcher& operator=(const FakeFetcher&) = delete;
+
+  // The lecture's graph. Seed: http://golang.org/.
+  static std::unique_ptr<FakeFetcher> Lecture();
+  // A random graph as described by `options`. Seed: http://fake.test/0.
+  static std::unique_ptr<FakeFetcher> Random(const RandomGraphOptions& options);
+  // Parses the CLI's --fake spec: "lecture" or
+  // "random:PAGES:FANOUT:SEED[:LATENCY_MS]". InvalidArgument on anything else.
+  static Result<std::unique_ptr<FakeFetcher>> FromSpec(std::string_view spec);
+
+  // Adds (or replaces) a page. Not thread-safe; only before fetching.
+  void AddPage(std::string url, std::vector<std::string> links);
+  void set_faults(const FaultOptions& faults) { faults_ = faults; }
+  // Each Fetch sleeps this long first (simulates network latency).
+  void set_latency(std::chrono::microseconds latency) { latency_ = latency; }
+
+  // Where a crawl of this graph starts.
+  const std::vector<std::string>& seeds() const { return seeds_; }
+  // The links of an existing page, or nullptr. Does not count as a fetch.
+  const std::vector<std::string>* LinksOf(const std::string& url) const;
+  // Number of pages that exist.
+  std::size_t page_count() const { return pages_.size(); }
+
+  // Thread-safe. Sleeps for the latency, then: an injected fault if the URL
+  // draws one, kFetched with the page's links if it exists, else kNotFound.
+  FetchResult Fetch(const std::string& url) override;
+
+  // How often `url` has been fetched (thread-safe).
+  int FetchCount(const std::string& url) const;
+  // Every URL fetched at least once, with its count (thread-safe).
+  std::map<std::string, int> FetchCounts() const;
+  // Sum of all fetches (thread-safe).
+  std::uint64_t TotalFetches() const { return total_.load(); }
+
+  // Whether `url` draws an injected error / exception under the faults set.
+  bool InjectsError(const std::string& url) const;
+  bool InjectsThrow(const std::string& url) const;
+
+ private:
+  struct Page {
+    std::vector<std::string> links;
+    mutable std::atomic<int> fetches{0};
+  };
+
+  std::unordered_map<std::string, std::unique_ptr<Page>> pages_;
+  std::vector<std::string> seeds_;
+  FaultOptions faults_;
+  std::chrono::microseconds latency_{0};
+  std::atomic<std::uint64_t> total_{0};
+
+  // Fetch counts of URLs that are not pages.
+  mutable std::mutex missing_mu_;
+  std::unordered_map<std::string, int> missing_fetches_;  // under missing_mu_
+};
+
+}  // namespace crawl
+
+#endif  // CRAWL_FAKE_FETCHER_H_

@@ -1,0 +1,68 @@
+// The channel engine: the lecture's ConcurrentChannel.
+//
+// The master (the calling thread) alone owns the Frontier: no lock guards the
+// seen set because no other thread can reach it. Workers receive URLs on the
+// `tasks` channel, fetch, and send each result (with the page's links) back
+// on the `results` channel. The master counts outstanding fetches (the
+// Frontier's in-flight count, the lecture's `n`) and stops at zero.
+//
+// Why it cannot deadlock: the master never has more than `concurrency`
+// fetches outstanding, and both channels hold that many values. So the master
+// never blocks sending a task while every worker blocks sending a result to
+// it — which is what happens with unbuffered channels and a master that sends
+// before it receives.
+#include <thread>
+#include <vector>
+
+#include "engine/engines.h"
+#include "sync/channel.h"
+
+namespace crawl {
+namespace {
+
+struct Completion {
+  Task task;
+  FetchResult result;
+};
+
+}  // namespace
+
+CrawlSummary RunChannel(const CrawlOptions& options, Fetcher& fetcher,
+                        RecordSink& sink) {
+  const auto limit = static_cast<std::size_t>(options.concurrency);
+  Channel<Task> tasks(limit);
+  Channel<Completion> results(limit);
+
+  std::vector<std::thread> workers;
+  workers.reserve(limit);
+  for (std::size_t i = 0; i < limit; ++i) {
+    workers.emplace_back([&] {
+      for (Task& task : tasks) {
+        FetchResult result = FetchSafely(fetcher, task.url);
+        results.Send(Completion{std::move(task), std::move(result)});
+      }
+    });
+  }
+
+  // The master.
+  Frontier frontier(
+      MakeFrontierOptions(options, FrontierOptions::Order::kBreadthFirst));
+  for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
+  for (;;) {
+    while (frontier.in_flight() < limit) {
+      std::optional<Task> task = frontier.Next();
+      if (!task) break;
+      tasks.Send(std::move(*task));
+    }
+    if (frontier.Done()) break;
+    // Something is in flight (else Done), so a result will come.
+    std::optional<Completion> done = results.Receive();
+    sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
+  }
+
+  tasks.Close();
+  for (std::thread& w : workers) w.join();
+  return frontier.Summary();
+}
+
+}  // namespace crawl

@@ -1,0 +1,104 @@
+// The mutex engine: the lecture's ConcurrentMutex, on a bounded pool.
+//
+// Shared state: the Frontier (seen set, queue, pending count) is guarded by
+// one mutex, mu_. Records go to the sink under a second mutex, sink_mu_, so
+// slow output never holds up the frontier.
+//
+// Why it cannot deadlock: the Go code starts a goroutine per link and has
+// each goroutine wait (done.Wait()) until its children finish. Ported
+// literally onto a bounded pool of N threads, that deadlocks as soon as N
+// threads are all waiting on children that have no thread left to run them.
+// Here no thread ever waits on its children. A fetch's links go into the
+// shared Frontier and any idle thread takes them; a thread waits only when
+// there is nothing to take *and* something is still in flight (whose
+// completion will notify it). The end is a pending count, not a join tree:
+// Frontier::Done() (nothing queued, nothing in flight), read under mu_, so no
+// thread can see "done" while another is about to add work.
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "engine/engines.h"
+#include "sync/mutex.h"
+
+namespace crawl {
+namespace {
+
+class MutexEngine {
+ public:
+  MutexEngine(const CrawlOptions& options, Fetcher& fetcher, RecordSink& sink)
+      : options_(options),
+        fetcher_(fetcher),
+        frontier_(MakeFrontierOptions(options,
+                                      FrontierOptions::Order::kBreadthFirst)),
+        sink_(sink) {}
+
+  CrawlSummary Run() {
+    {
+      MutexLock lock(mu_);
+      for (const std::string& seed : options_.seeds) frontier_.AddSeed(seed);
+    }
+    std::vector<std::thread> pool;
+    pool.reserve(options_.concurrency);
+    for (int i = 0; i < options_.concurrency; ++i) {
+      pool.emplace_back([this] { Work(); });
+    }
+    for (std::thread& t : pool) t.join();
+    MutexLock lock(mu_);
+    return frontier_.Summary();
+  }
+
+ private:
+  void Work() {
+    MutexLock lock(mu_);
+    for (;;) {
+      std::optional<Task> task = frontier_.Next();
+      if (!task) {
+        if (frontier_.Done()) return;
+        ++idle_;
+        work_.Wait(lock);
+        --idle_;
+        continue;
+      }
+      lock.Unlock();
+      FetchResult result = FetchSafely(fetcher_, task->url);
+      lock.Lock();
+      PageRecord record = frontier_.Complete(*task, std::move(result));
+      if (frontier_.Done()) {
+        work_.NotifyAll();  // everyone out
+      } else {
+        // This thread takes one ready URL itself; wake an idle thread for
+        // each of the others.
+        const std::size_t wake =
+            std::min(frontier_.Ready() > 0 ? frontier_.Ready() - 1 : 0, idle_);
+        for (std::size_t i = 0; i < wake; ++i) work_.NotifyOne();
+      }
+      lock.Unlock();
+      {
+        MutexLock sink_lock(sink_mu_);
+        sink_.OnRecord(record);
+      }
+      lock.Lock();
+    }
+  }
+
+  const CrawlOptions& options_;
+  Fetcher& fetcher_;
+
+  Mutex mu_;
+  CondVar work_;  // signalled when URLs become ready or the crawl is done
+  Frontier frontier_ GUARDED_BY(mu_);
+  std::size_t idle_ GUARDED_BY(mu_) = 0;  // threads waiting on work_
+
+  Mutex sink_mu_;
+  RecordSink& sink_ GUARDED_BY(sink_mu_);
+};
+
+}  // namespace
+
+CrawlSummary RunMutex(const CrawlOptions& options, Fetcher& fetcher,
+                      RecordSink& sink) {
+  return MutexEngine(options, fetcher, sink).Run();
+}
+
+}  // namespace crawl

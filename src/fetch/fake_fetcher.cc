@@ -1,0 +1,191 @@
+#include "crawl/fake_fetcher.h"
+
+#include <charconv>
+#include <stdexcept>
+#include <thread>
+
+namespace crawl {
+namespace {
+
+// splitmix64: a small, fast generator whose output is the same everywhere
+// (std:: distributions are not), so a seed names one graph on every machine.
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t Next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, 1).
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  // Uniform in [0, n), n > 0.
+  std::uint64_t Below(std::uint64_t n) { return Next() % n; }
+};
+
+// Uniform in [0, 1), a function of (url, seed) only.
+double UrlDraw(const std::string& url, std::uint64_t seed) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (unsigned char c : url) h = (h ^ c) * 0x100000001b3ULL;
+  SplitMix64 mix{h ^ seed};
+  return mix.Unit();
+}
+
+std::string PageUrl(std::uint64_t i) {
+  return "http://fake.test/" + std::to_string(i);
+}
+
+template <typename T>
+bool ParseNumber(std::string_view s, T& out) {
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, out);
+  return ec == std::errc() && ptr == end && !s.empty();
+}
+
+}  // namespace
+
+std::unique_ptr<FakeFetcher> FakeFetcher::Lecture() {
+  auto f = std::make_unique<FakeFetcher>();
+  f->AddPage("http://golang.org/",
+             {"http://golang.org/pkg/", "http://golang.org/cmd/"});
+  f->AddPage("http://golang.org/pkg/",
+             {"http://golang.org/", "http://golang.org/cmd/",
+              "http://golang.org/pkg/fmt/", "http://golang.org/pkg/os/"});
+  f->AddPage("http://golang.org/pkg/fmt/",
+             {"http://golang.org/", "http://golang.org/pkg/"});
+  f->AddPage("http://golang.org/pkg/os/",
+             {"http://golang.org/", "http://golang.org/pkg/"});
+  f->seeds_ = {"http://golang.org/"};
+  return f;
+}
+
+std::unique_ptr<FakeFetcher> FakeFetcher::Random(
+    const RandomGraphOptions& options) {
+  auto f = std::make_unique<FakeFetcher>();
+  SplitMix64 rng{options.seed};
+  const auto n = static_cast<std::uint64_t>(std::max(options.pages, 1));
+  f->pages_.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::vector<std::string> links;
+    links.reserve(std::max(options.fanout, 0));
+    for (int k = 0; k < options.fanout; ++k) {
+      const double u = rng.Unit();
+      if (u < options.missing_share) {
+        links.push_back("http://fake.test/missing/" +
+                        std::to_string(rng.Below(n)));
+      } else if (u < options.missing_share + options.self_share) {
+        links.push_back(PageUrl(i));
+      } else if (rng.Next() & 1) {
+        links.push_back(PageUrl((i + 1 + rng.Below(3)) % n));  // chains
+      } else {
+        links.push_back(PageUrl(rng.Below(n)));  // shortcuts, cycles
+      }
+    }
+    f->AddPage(PageUrl(i), std::move(links));
+  }
+  f->seeds_ = {PageUrl(0)};
+  return f;
+}
+
+Result<std::unique_ptr<FakeFetcher>> FakeFetcher::FromSpec(
+    std::string_view spec) {
+  if (spec == "lecture") return Lecture();
+  const std::string_view prefix = "random:";
+  const auto usage = [&] {
+    return Status::InvalidArgument(
+        "bad --fake spec '" + std::string(spec) +
+        "' (expected 'lecture' or 'random:PAGES:FANOUT:SEED[:LATENCY_MS]')");
+  };
+  if (spec.substr(0, prefix.size()) != prefix) return usage();
+  std::vector<std::string_view> parts;
+  std::string_view rest = spec.substr(prefix.size());
+  for (;;) {
+    const std::size_t colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  RandomGraphOptions g;
+  std::uint64_t latency_ms = 0;
+  if (parts.size() < 3 || parts.size() > 4 || !ParseNumber(parts[0], g.pages) ||
+      !ParseNumber(parts[1], g.fanout) || !ParseNumber(parts[2], g.seed) ||
+      (parts.size() == 4 && !ParseNumber(parts[3], latency_ms))) {
+    return usage();
+  }
+  if (g.pages < 1 || g.pages > 10'000'000) {
+    return Status::InvalidArgument("--fake: PAGES must be 1..10000000");
+  }
+  if (g.fanout < 0 || g.fanout > 1000) {
+    return Status::InvalidArgument("--fake: FANOUT must be 0..1000");
+  }
+  if (latency_ms > 60'000) {
+    return Status::InvalidArgument("--fake: LATENCY_MS must be 0..60000");
+  }
+  auto f = Random(g);
+  f->set_latency(std::chrono::milliseconds(latency_ms));
+  return f;
+}
+
+void FakeFetcher::AddPage(std::string url, std::vector<std::string> links) {
+  auto page = std::make_unique<Page>();
+  page->links = std::move(links);
+  pages_[std::move(url)] = std::move(page);
+}
+
+const std::vector<std::string>* FakeFetcher::LinksOf(
+    const std::string& url) const {
+  auto it = pages_.find(url);
+  return it == pages_.end() ? nullptr : &it->second->links;
+}
+
+bool FakeFetcher::InjectsError(const std::string& url) const {
+  return faults_.error_share > 0 &&
+         UrlDraw(url, faults_.seed) < faults_.error_share;
+}
+
+bool FakeFetcher::InjectsThrow(const std::string& url) const {
+  if (faults_.throw_share <= 0) return false;
+  const double u = UrlDraw(url, faults_.seed);
+  return u >= faults_.error_share &&
+         u < faults_.error_share + faults_.throw_share;
+}
+
+FetchResult FakeFetcher::Fetch(const std::string& url) {
+  if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
+  total_.fetch_add(1, std::memory_order_relaxed);
+  auto it = pages_.find(url);
+  if (it != pages_.end()) {
+    it->second->fetches.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    std::lock_guard<std::mutex> lock(missing_mu_);
+    ++missing_fetches_[url];
+  }
+  if (InjectsThrow(url)) {
+    throw std::runtime_error("injected exception fetching " + url);
+  }
+  if (InjectsError(url)) {
+    return FetchResult::Error("injected", "injected error fetching " + url);
+  }
+  if (it == pages_.end()) return FetchResult::NotFound();
+  return FetchResult::Fetched(it->second->links);
+}
+
+int FakeFetcher::FetchCount(const std::string& url) const {
+  auto it = pages_.find(url);
+  if (it != pages_.end()) return it->second->fetches.load();
+  std::lock_guard<std::mutex> lock(missing_mu_);
+  auto m = missing_fetches_.find(url);
+  return m == missing_fetches_.end() ? 0 : m->second;
+}
+
+std::map<std::string, int> FakeFetcher::FetchCounts() const {
+  std::map<std::string, int> counts;
+  for (const auto& [url, page] : pages_) {
+    if (int n = page->fetches.load()) counts[url] = n;
+  }
+  std::lock_guard<std::mutex> lock(missing_mu_);
+  for (const auto& [url, n] : missing_fetches_) counts[url] = n;
+  return counts;
+}
+
+}  // namespace crawl
