@@ -1,0 +1,182 @@
+// Every engine on the lecture's graph, and the behaviour every engine shares.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "engine/engine_test_util.h"
+
+namespace crawl {
+namespace {
+
+using testing::CollectingSink;
+using testing::kAllEngines;
+
+class EngineTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  CrawlOptions Options(std::vector<std::string> seeds) {
+    CrawlOptions o;
+    o.seeds = std::move(seeds);
+    o.engine = GetParam();
+    o.concurrency = 4;
+    return o;
+  }
+};
+
+// The lecture: golang.org/, pkg/, pkg/fmt/, pkg/os/ exist; cmd/ is missing.
+TEST_P(EngineTest, LectureGraphFindsTheFourPagesAndCmdMissing) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  auto summary = Crawl(Options(fetcher->seeds()), *fetcher, sink);
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+
+  std::map<std::string, Outcome> outcome;
+  for (const auto& r : sink.records()) {
+    EXPECT_TRUE(outcome.emplace(r.url, r.result.outcome).second)
+        << r.url << " recorded twice";
+  }
+  const std::map<std::string, Outcome> expected = {
+      {"http://golang.org/", Outcome::kFetched},
+      {"http://golang.org/pkg/", Outcome::kFetched},
+      {"http://golang.org/pkg/fmt/", Outcome::kFetched},
+      {"http://golang.org/pkg/os/", Outcome::kFetched},
+      {"http://golang.org/cmd/", Outcome::kNotFound},
+  };
+  EXPECT_EQ(outcome, expected);
+  EXPECT_EQ(summary->fetched, 4u);
+  EXPECT_EQ(summary->not_found, 1u);
+  EXPECT_EQ(summary->errors, 0u);
+  EXPECT_EQ(summary->pages, 5u);
+  for (const auto& [url, n] : fetcher->FetchCounts()) {
+    EXPECT_EQ(n, 1) << url << " fetched " << n << " times";
+  }
+  EXPECT_EQ(fetcher->TotalFetches(), 5u);
+  EXPECT_FALSE(sink.overlapped());
+}
+
+TEST_P(EngineTest, LectureRecordsHaveDepthAndParent) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  ASSERT_TRUE(Crawl(Options(fetcher->seeds()), *fetcher, sink).ok());
+  for (const auto& r : sink.records()) {
+    if (r.url == "http://golang.org/") {
+      EXPECT_EQ(r.depth, 0);
+      EXPECT_EQ(r.parent, "");
+      EXPECT_EQ(r.result.links.size(), 2u);
+    } else if (r.url == "http://golang.org/pkg/fmt/") {
+      EXPECT_EQ(r.depth, 2);
+      EXPECT_EQ(r.parent, "http://golang.org/pkg/");
+    } else if (r.url == "http://golang.org/cmd/") {
+      EXPECT_EQ(r.depth, 1);
+      EXPECT_EQ(r.parent, "http://golang.org/");
+    }
+  }
+}
+
+TEST_P(EngineTest, LectureDepthOneStopsBeforeFmtAndOs) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  CrawlOptions o = Options(fetcher->seeds());
+  o.max_depth = 1;
+  ASSERT_TRUE(Crawl(o, *fetcher, sink).ok());
+  EXPECT_EQ(sink.Urls(),
+            (std::set<std::string>{"http://golang.org/", "http://golang.org/pkg/",
+                                   "http://golang.org/cmd/"}));
+}
+
+TEST_P(EngineTest, MaxPagesIsExact) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  CrawlOptions o = Options(fetcher->seeds());
+  o.max_pages = 3;
+  auto summary = Crawl(o, *fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(sink.records().size(), 3u);
+  EXPECT_EQ(fetcher->TotalFetches(), 3u);
+}
+
+// The lecture's point about `defer done.Done()`: a fetch that throws must not
+// stop the crawl or leave it waiting forever.
+class ThrowingFetcher : public Fetcher {
+ public:
+  FetchResult Fetch(const std::string& url) override {
+    if (url == "http://t/boom") throw std::runtime_error("kaboom");
+    if (url == "http://t/int") throw 42;
+    if (url == "http://t/") {
+      return FetchResult::Fetched(
+          {"http://t/boom", "http://t/int", "http://t/ok"});
+    }
+    return FetchResult::Fetched({"http://t/"});
+  }
+};
+
+TEST_P(EngineTest, ThrowingFetchIsRecordedAndTheCrawlGoesOn) {
+  ThrowingFetcher fetcher;
+  CollectingSink sink;
+  auto summary = Crawl(Options({"http://t/"}), fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->pages, 4u);
+  EXPECT_EQ(summary->errors, 2u);
+  for (const auto& r : sink.records()) {
+    if (r.url == "http://t/boom") {
+      EXPECT_EQ(r.result.outcome, Outcome::kError);
+      EXPECT_EQ(r.result.error.kind, "exception");
+      EXPECT_EQ(r.result.error.message, "kaboom");
+    } else if (r.url == "http://t/int") {
+      EXPECT_EQ(r.result.error.kind, "exception");
+    } else {
+      EXPECT_EQ(r.result.outcome, Outcome::kFetched);
+    }
+  }
+}
+
+TEST_P(EngineTest, DuplicateSeedsAreOnePage) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  auto summary = Crawl(
+      Options({"http://golang.org/", "http://golang.org/", "http://golang.org/pkg/"}),
+      *fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->pages, 5u);
+  for (const auto& [url, n] : fetcher->FetchCounts()) EXPECT_EQ(n, 1) << url;
+}
+
+TEST_P(EngineTest, ConcurrencyOfOneStillFinishes) {
+  auto fetcher = FakeFetcher::Random({.pages = 300, .fanout = 5, .seed = 3});
+  CollectingSink sink;
+  CrawlOptions o = Options(fetcher->seeds());
+  o.concurrency = 1;
+  auto summary = Crawl(o, *fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_GT(summary->pages, 100u);
+}
+
+TEST_P(EngineTest, InvalidOptionsAreRejected) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  auto none = Crawl(Options({}), *fetcher, sink);
+  EXPECT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(Crawl(Options({""}), *fetcher, sink).ok());
+  CrawlOptions zero = Options(fetcher->seeds());
+  zero.concurrency = 0;
+  EXPECT_FALSE(Crawl(zero, *fetcher, sink).ok());
+  EXPECT_EQ(fetcher->TotalFetches(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllEngines, EngineTest,
+                         ::testing::ValuesIn(testing::kAllEngines),
+                         [](const auto& info) {
+                           return std::string(EngineName(info.param));
+                         });
+
+TEST(EngineName, RoundTrips) {
+  for (Engine e : kAllEngines) {
+    auto parsed = ParseEngine(EngineName(e));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, e);
+  }
+  EXPECT_FALSE(ParseEngine("goroutine").ok());
+}
+
+}  // namespace
+}  // namespace crawl
