@@ -62,7 +62,8 @@ struct PageRecord {
 
 // Receives one record per fetched URL, as the crawl goes.
 // Thread safety: an engine never calls OnRecord concurrently with itself, but
-// may call it from any of its threads.
+// may call it from any of its threads. OnRecord must not throw; a sink that
+// can fail remembers the failure (see JsonlSink::status()).
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -75,13 +76,17 @@ struct CrawlSummary {
   std::uint64_t not_found = 0;  // outcome kNotFound
   std::uint64_t errors = 0;     // outcome kError (including exceptions)
   std::uint64_t discovered = 0; // distinct URLs seen (fetched or not)
+  // Threads that fetched: 1 for the serial engine, else `concurrency`, or
+  // fewer if the system refused to start more.
+  int threads = 0;
   double seconds = 0;           // wall time of the crawl
 };
 
 // Crawls from options.seeds with options.engine, fetching through `fetcher`
 // and streaming one record per fetch to `sink`. Returns when nothing is
 // queued and nothing is in flight. InvalidArgument if the options are not
-// valid (no seeds, concurrency < 1); fetch failures never make it fail.
+// valid (no seeds, concurrency < 1); Internal if not a single fetching thread
+// could be started; fetch failures never make it fail.
 // `fetcher` and `sink` are borrowed for the duration of the call.
 Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
                            RecordSink& sink);

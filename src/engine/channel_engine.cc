@@ -27,22 +27,26 @@ struct Completion {
 
 }  // namespace
 
-CrawlSummary RunChannel(const CrawlOptions& options, Fetcher& fetcher,
-                        RecordSink& sink) {
+Result<CrawlSummary> RunChannel(const CrawlOptions& options,
+                                Fetcher& fetcher, RecordSink& sink) {
   const auto limit = static_cast<std::size_t>(options.concurrency);
   Channel<Task> tasks(limit);
   Channel<Completion> results(limit);
 
   std::vector<std::thread> workers;
-  workers.reserve(limit);
-  for (std::size_t i = 0; i < limit; ++i) {
-    workers.emplace_back([&] {
-      for (Task& task : tasks) {
-        FetchResult result = FetchSafely(fetcher, task.url);
-        results.Send(Completion{std::move(task), std::move(result)});
-      }
-    });
-  }
+  Status error;
+  // With fewer workers than `limit`, tasks wait in the channel (which holds
+  // `limit`): slower, still correct.
+  const std::size_t started = StartThreads(
+      limit,
+      [&] {
+        for (Task& task : tasks) {
+          FetchResult result = FetchSafely(fetcher, task.url);
+          results.Send(Completion{std::move(task), std::move(result)});
+        }
+      },
+      workers, &error);
+  if (started == 0) return error;
 
   // The master.
   Frontier frontier(
@@ -62,7 +66,9 @@ CrawlSummary RunChannel(const CrawlOptions& options, Fetcher& fetcher,
 
   tasks.Close();
   for (std::thread& w : workers) w.join();
-  return frontier.Summary();
+  CrawlSummary summary = frontier.Summary();
+  summary.threads = static_cast<int>(started);
+  return summary;
 }
 
 }  // namespace crawl

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <system_error>
 
 #include "engine/engines.h"
 
@@ -44,6 +45,18 @@ FetchResult FetchSafely(Fetcher& fetcher, const std::string& url) {
   }
 }
 
+std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
+                         std::vector<std::thread>& threads, Status* error) {
+  std::size_t started = 0;
+  try {
+    for (; started < n; ++started) threads.emplace_back(body);
+  } catch (const std::system_error& e) {
+    *error = Status::Internal(std::string("cannot start a thread: ") +
+                              e.what());
+  }
+  return started;
+}
+
 FrontierOptions MakeFrontierOptions(const CrawlOptions& options,
                                     FrontierOptions::Order order) {
   FrontierOptions f;
@@ -66,15 +79,17 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
   }
 
   const auto start = std::chrono::steady_clock::now();
-  CrawlSummary summary;
+  Result<CrawlSummary> summary = Status::Internal("no engine");
   switch (options.engine) {
     case Engine::kSerial: summary = RunSerial(options, fetcher, sink); break;
     case Engine::kMutex: summary = RunMutex(options, fetcher, sink); break;
     case Engine::kChannel: summary = RunChannel(options, fetcher, sink); break;
   }
-  summary.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+  if (summary.ok()) {
+    summary->seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  }
   return summary;
 }
 

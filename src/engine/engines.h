@@ -3,7 +3,10 @@
 #ifndef CRAWL_ENGINE_ENGINES_H_
 #define CRAWL_ENGINE_ENGINES_H_
 
+#include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crawl/crawler.h"
 #include "crawl/fetcher.h"
@@ -11,12 +14,19 @@
 
 namespace crawl {
 
-CrawlSummary RunSerial(const CrawlOptions& options, Fetcher& fetcher,
-                       RecordSink& sink);
-CrawlSummary RunMutex(const CrawlOptions& options, Fetcher& fetcher,
-                      RecordSink& sink);
-CrawlSummary RunChannel(const CrawlOptions& options, Fetcher& fetcher,
-                        RecordSink& sink);
+Result<CrawlSummary> RunSerial(const CrawlOptions& options, Fetcher& fetcher,
+                               RecordSink& sink);
+Result<CrawlSummary> RunMutex(const CrawlOptions& options, Fetcher& fetcher,
+                              RecordSink& sink);
+Result<CrawlSummary> RunChannel(const CrawlOptions& options, Fetcher& fetcher,
+                                RecordSink& sink);
+
+// Starts up to `n` threads running `body`, appending them to `threads`;
+// returns how many started. Creating a thread can fail (the process is out
+// of threads or address space); the engines then go on with the threads they
+// got, and fail with `*error` only when they got none.
+std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
+                         std::vector<std::thread>& threads, Status* error);
 
 // fetcher.Fetch(url), with anything thrown turned into an error result of
 // kind "exception": one bad fetch must not end the crawl or leak a pending

@@ -33,19 +33,23 @@ class MutexEngine {
                                       FrontierOptions::Order::kBreadthFirst)),
         sink_(sink) {}
 
-  CrawlSummary Run() {
+  Result<CrawlSummary> Run() {
     {
       MutexLock lock(mu_);
       for (const std::string& seed : options_.seeds) frontier_.AddSeed(seed);
     }
     std::vector<std::thread> pool;
-    pool.reserve(options_.concurrency);
-    for (int i = 0; i < options_.concurrency; ++i) {
-      pool.emplace_back([this] { Work(); });
-    }
+    Status error;
+    // The threads that did start carry the whole crawl between them.
+    const std::size_t threads = StartThreads(
+        static_cast<std::size_t>(options_.concurrency), [this] { Work(); },
+        pool, &error);
+    if (threads == 0) return error;
     for (std::thread& t : pool) t.join();
     MutexLock lock(mu_);
-    return frontier_.Summary();
+    CrawlSummary summary = frontier_.Summary();
+    summary.threads = static_cast<int>(threads);
+    return summary;
   }
 
  private:
@@ -96,8 +100,8 @@ class MutexEngine {
 
 }  // namespace
 
-CrawlSummary RunMutex(const CrawlOptions& options, Fetcher& fetcher,
-                      RecordSink& sink) {
+Result<CrawlSummary> RunMutex(const CrawlOptions& options, Fetcher& fetcher,
+                              RecordSink& sink) {
   return MutexEngine(options, fetcher, sink).Run();
 }
 

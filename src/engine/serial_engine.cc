@@ -4,8 +4,8 @@
 
 namespace crawl {
 
-CrawlSummary RunSerial(const CrawlOptions& options, Fetcher& fetcher,
-                       RecordSink& sink) {
+Result<CrawlSummary> RunSerial(const CrawlOptions& options, Fetcher& fetcher,
+                               RecordSink& sink) {
   Frontier frontier(
       MakeFrontierOptions(options, FrontierOptions::Order::kDepthFirst));
   for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
@@ -14,7 +14,9 @@ CrawlSummary RunSerial(const CrawlOptions& options, Fetcher& fetcher,
     FetchResult result = FetchSafely(fetcher, task->url);
     sink.OnRecord(frontier.Complete(*task, std::move(result)));
   }
-  return frontier.Summary();
+  CrawlSummary summary = frontier.Summary();
+  summary.threads = 1;
+  return summary;
 }
 
 }  // namespace crawl

@@ -9,6 +9,7 @@ import tempfile
 import unittest
 
 CRAWL = None
+SANITIZED = False
 LECTURE = {
     "http://golang.org/": "fetched",
     "http://golang.org/pkg/": "fetched",
@@ -151,6 +152,27 @@ class Usage(unittest.TestCase):
         self.check(["--fake", "lecture", ""], "empty seed URL")
 
 
+class Resources(unittest.TestCase):
+    def test_refused_threads_degrade_instead_of_crashing(self):
+        if SANITIZED:
+            self.skipTest("sanitizers need unlimited address space")
+        # 300 MB of address space holds a few dozen 8 MB thread stacks, not
+        # 10,000: the engines must crawl with the threads they got.
+        for engine in ["mutex", "channel"]:
+            with self.subTest(engine=engine):
+                p = subprocess.run(
+                    ["bash", "-c", 'ulimit -v 300000; exec "$0" "$@"', CRAWL,
+                     "--fake", "lecture", "--engine", engine, "-c", "10000"],
+                    capture_output=True, text=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual({r["url"]: r["outcome"] for r in records(p.stdout)},
+                                 LECTURE)
+                self.assertRegex(p.stderr, r"started only \d+ of 10000 threads")
+
+
 if __name__ == "__main__":
     CRAWL = os.path.abspath(sys.argv.pop(1))
+    if len(sys.argv) > 1 and sys.argv[1] == "--sanitized":
+        SANITIZED = True
+        sys.argv.pop(1)
     unittest.main(verbosity=1)

@@ -175,7 +175,20 @@ int main(int argc, char** argv) {
                         with_links);
 
   auto summary = crawl::Crawl(options, fetcher, sink);
-  if (!summary.ok()) return UsageError(summary.status().message());
+  if (!summary.ok()) {
+    if (summary.status().code() == crawl::Status::Code::kInvalidArgument) {
+      return UsageError(summary.status().message());
+    }
+    std::fprintf(stderr, "crawl: %s\n", summary.status().message().c_str());
+    return kExitFatal;
+  }
+  if (options.engine != crawl::Engine::kSerial &&
+      summary->threads < options.concurrency) {
+    std::fprintf(stderr,
+                 "crawl: warning: the system started only %d of %d threads; "
+                 "crawled with %d\n",
+                 summary->threads, options.concurrency, summary->threads);
+  }
   sink.Flush();
   if (file && std::fclose(file.release()) != 0 && sink.status().ok()) {
     std::fprintf(stderr, "crawl: cannot write %s: %s\n", output_path.c_str(),
