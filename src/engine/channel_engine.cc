@@ -59,9 +59,13 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
       tasks.Send(std::move(*task));
     }
     if (frontier.Done()) break;
-    // Something is in flight (else Done), so a result will come.
+    // Something is in flight (else Done), so a result will come. Then take
+    // every result already waiting before dispatching again: one wake-up of
+    // the master serves a burst of completions.
     std::optional<Completion> done = results.Receive();
-    sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
+    do {
+      sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
+    } while ((done = results.TryReceive()));
   }
 
   tasks.Close();
