@@ -7,7 +7,12 @@ packages=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev   # ThreadSanitizer build with -Wthread-safety
-  python3                        # CLI tests parse JSON Lines with it
+  python3                        # CLI and HTTP integration tests
+  libcurl4-openssl-dev           # src/fetch: HTTP/1.1, HTTP/2, TLS, gzip/br/zstd
+  libmodest-dev                  # src/html: the myhtml tokenizer
+  liburiparser-dev libidn2-dev   # src/url: RFC 3986 resolution, IDNA
+  libpsl-dev libre2-dev          # src/scope: registrable domains, --include/--exclude
+  nginx-light python3-doc        # integration test: python3-doc's HTML tree over nginx
 )
 
 missing=()

@@ -1,0 +1,66 @@
+// crawl/url.h — URL resolution and normalisation: a URL's identity.
+//
+// Two links that normalise alike are one page, fetched once. Normalising:
+//   - clean up as the WHATWG URL standard does before parsing: strip leading
+//     and trailing C0 controls and spaces, remove tabs and newlines anywhere,
+//     treat '\' as '/' in http(s) URLs;
+//   - resolve against a base per RFC 3986 section 5 (uriparser);
+//   - lower-case scheme and host; IDNA host to punycode (libidn2); drop the
+//     default port (80 for http, 443 for https); remove dot segments; empty
+//     path becomes "/";
+//   - normalise percent-encoding: upper-case hex digits, decode encoded
+//     unreserved characters, encode bytes that may not appear raw (controls,
+//     space, non-ASCII, ...);
+//   - drop the fragment.
+// Only http and https URLs are accepted; anything else is dropped with a
+// reason, as are URLs longer than the limit after normalisation.
+//
+// Thread safety: all functions are pure and may be called from any thread.
+#ifndef CRAWL_URL_H_
+#define CRAWL_URL_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace crawl {
+
+// Why a URL was not accepted.
+enum class UrlDrop : unsigned char {
+  kNone = 0,
+  kEmpty,              // nothing left after clean-up
+  kUnsupportedScheme,  // not http or https (mailto:, ftp:, ...)
+  kTooLong,            // longer than the limit after normalisation
+  kMalformed,          // not a parseable URL (bad port, bad %-escape, ...)
+  kBadHost,            // missing host, or a host IDNA rejects
+};
+inline constexpr int kUrlDropReasons = 6;
+
+// "none", "empty", "scheme", "too_long", "malformed", "bad_host".
+const char* UrlDropName(UrlDrop drop);
+
+struct UrlResult {
+  std::string url;  // the normalised absolute URL when ok()
+  UrlDrop drop = UrlDrop::kNone;
+  bool ok() const { return drop == UrlDrop::kNone; }
+};
+
+inline constexpr std::size_t kDefaultMaxUrlLength = 2048;
+
+// Normalises an absolute URL.
+UrlResult NormalizeUrl(std::string_view url,
+                       std::size_t max_length = kDefaultMaxUrlLength);
+
+// Resolves `ref` (as written in a page or a Location header: relative or
+// absolute) against `base` (an absolute http(s) URL) and normalises the
+// result.
+UrlResult ResolveUrl(std::string_view base, std::string_view ref,
+                     std::size_t max_length = kDefaultMaxUrlLength);
+
+// The host of a normalised URL (without port or brackets' contents changed),
+// or "" if it has none. E.g. "http://a.example:8080/x" -> "a.example".
+std::string_view UrlHost(std::string_view normalized_url);
+
+}  // namespace crawl
+
+#endif  // CRAWL_URL_H_

@@ -1,0 +1,53 @@
+// Link extraction from HTML: what an HTML5 tokenizer sees. The only folder
+// that includes the HTML parser (myhtml, from Debian's libmodest-dev).
+//
+// Extracted, in document order: a[href], area[href], iframe[src],
+// frame[src], link[href] whose rel contains alternate, next or prev (not
+// stylesheets or icons), and the URL of <meta http-equiv="refresh"
+// content="N; url=...">. The first <base href> is reported separately.
+// Nothing is taken from comments or from the text of <script>, <style>,
+// <textarea>, <title> (raw text and RCDATA, as HTML5 tokenizes them).
+// Character references in attribute values are decoded. Values are trimmed
+// of ASCII whitespace; empty values and javascript:, mailto:, tel:, data:
+// targets are skipped. Attribute names are case-insensitive; of duplicate
+// attributes the first wins; NUL bytes and invalid UTF-8 are handled as
+// HTML5 says (never a crash, whatever the bytes).
+//
+// Thread safety: ExtractLinks may be called from any number of threads at
+// once (each thread uses its own parser).
+#ifndef CRAWL_HTML_LINKS_H_
+#define CRAWL_HTML_LINKS_H_
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crawl {
+
+struct HtmlLinks {
+  // Link targets as written (decoded, trimmed, not resolved).
+  std::vector<std::string> hrefs;
+  // The first <base href> (decoded, trimmed), if any.
+  std::string base_href;
+  bool has_base = false;
+  // Links found past `max_links` (not in `hrefs`).
+  std::size_t dropped = 0;
+};
+
+// Extracts the links of `html`. Keeps at most `max_links` of them and counts
+// the rest in `dropped`.
+HtmlLinks ExtractLinks(std::string_view html,
+                       std::size_t max_links =
+                           std::numeric_limits<std::size_t>::max());
+
+// Whether a body with no (or an unhelpful) Content-Type looks like HTML, by
+// the WHATWG MIME sniffing rules for HTML (leading whitespace, then a tag
+// such as <!DOCTYPE HTML, <html, <head, <body, <a, <p, <div, <table, <script,
+// <!--, ... case-insensitively, followed by space or '>').
+bool LooksLikeHtml(std::string_view body);
+
+}  // namespace crawl
+
+#endif  // CRAWL_HTML_LINKS_H_
