@@ -13,7 +13,9 @@
 #ifndef CRAWL_CRAWLER_H_
 #define CRAWL_CRAWLER_H_
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,8 +28,28 @@ namespace crawl {
 
 enum class Engine { kSerial, kMutex, kChannel };
 
+// Which discovered URLs may be followed (see src/scope/scope.h).
+enum class ScopeMode {
+  kHost,    // the seeds' hosts
+  kDomain,  // the seeds' registrable domains (public suffix list)
+  kAny,     // everywhere
+};
+
+// Live counters of a running crawl, for a progress display. Written by the
+// engine, readable from any thread at any time (relaxed atomics).
+struct CrawlProgress {
+  std::atomic<std::uint64_t> pages{0};
+  std::atomic<std::uint64_t> in_flight{0};
+  std::atomic<std::uint64_t> queued{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> bytes{0};
+};
+
 // "serial", "mutex", "channel".
 const char* EngineName(Engine engine);
+// "host", "domain", "any".
+const char* ScopeModeName(ScopeMode mode);
+Result<ScopeMode> ParseScopeMode(std::string_view name);
 // InvalidArgument for an unknown name.
 Result<Engine> ParseEngine(std::string_view name);
 
@@ -42,6 +64,18 @@ struct CrawlOptions {
   int max_depth = -1;
   // At most this many fetches in total (successful or not). 0: no limit.
   std::uint64_t max_pages = 0;
+  // Which links and redirect targets to follow. Seeds are always fetched.
+  ScopeMode scope = ScopeMode::kHost;
+  std::vector<std::string> include;  // RE2 patterns on the whole URL
+  std::vector<std::string> exclude;
+  // A redirect target is followed as a new URL at the same depth; a chain
+  // longer than this ends with an error record (kind "redirect_limit").
+  int max_redirects = 20;
+  // When *stop becomes true, nothing more is dispatched and the crawl ends
+  // once the fetches in flight have (call Fetcher::CancelAll to hurry them).
+  const std::atomic<bool>* stop = nullptr;
+  // If set, kept up to date as the crawl goes.
+  CrawlProgress* progress = nullptr;
 
   // --- Affects performance ---
   // Fetches in flight at once (threads of the mutex and channel engines).
@@ -54,6 +88,8 @@ struct PageRecord {
   std::string url;
   // The shortest link distance from a seed known when the fetch completed.
   int depth = 0;
+  // Redirects followed to reach this URL from a page that was linked.
+  int hops = 0;
   // The page through which the crawl reached this URL; empty for a seed.
   std::string parent;
   // The fetch's result; `links` holds the page's outgoing links.
@@ -73,8 +109,21 @@ class RecordSink {
 struct CrawlSummary {
   std::uint64_t pages = 0;      // fetches completed (= records emitted)
   std::uint64_t fetched = 0;    // outcome kFetched
+  std::uint64_t redirects = 0;  // outcome kRedirect
   std::uint64_t not_found = 0;  // outcome kNotFound
+  std::uint64_t http_errors = 0;  // outcome kHttpError
   std::uint64_t errors = 0;     // outcome kError (including exceptions)
+  std::uint64_t bytes = 0;      // body bytes received
+  // Pages by HTTP status class: "2xx", "3xx", "4xx", "5xx", and "none" for
+  // fetches without a status.
+  std::map<std::string, std::uint64_t> status_classes;
+  // Errors (outcome kError) by kind.
+  std::map<std::string, std::uint64_t> error_kinds;
+  // URLs not fetched, by reason: what pages linked but could not be used
+  // ("scheme", "malformed", ...), what scope rejected ("scope", "include",
+  // "exclude"), and what limits left ("depth", "max_pages", "stopped").
+  std::map<std::string, std::uint64_t> dropped;
+  bool stopped = false;         // *options.stop was set
   std::uint64_t discovered = 0; // distinct URLs seen (fetched or not)
   // Threads that fetched: 1 for the serial engine, else `concurrency`, or
   // fewer if the system refused to start more.
@@ -82,11 +131,16 @@ struct CrawlSummary {
   double seconds = 0;           // wall time of the crawl
 };
 
+// OK if Crawl() would accept `options`; else InvalidArgument saying why.
+// Lets a caller check before it creates output files.
+Status ValidateCrawlOptions(const CrawlOptions& options);
+
 // Crawls from options.seeds with options.engine, fetching through `fetcher`
 // and streaming one record per fetch to `sink`. Returns when nothing is
 // queued and nothing is in flight. InvalidArgument if the options are not
-// valid (no seeds, concurrency < 1); Internal if not a single fetching thread
-// could be started; fetch failures never make it fail.
+// valid (no seeds, a seed that is not an http(s) URL, concurrency < 1, a bad
+// pattern); Internal if not a single fetching thread could be started; fetch
+// failures never make it fail. Seeds are normalised (url.h) first.
 // `fetcher` and `sink` are borrowed for the duration of the call.
 Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
                            RecordSink& sink);

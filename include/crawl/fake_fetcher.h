@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,7 +31,8 @@
 namespace crawl {
 
 struct RandomGraphOptions {
-  int pages = 100;         // pages that exist: URLs http://fake.test/0 .. N-1
+  int pages = 100;         // pages that exist: http://fake.test/0 .. N-1
+                           // (1..10,000,000; generated on demand)
   int fanout = 4;          // links per page
   std::uint64_t seed = 1;  // same seed, same graph
   // Of each page's links: the share that go to a page that does not exist,
@@ -71,10 +73,12 @@ class FakeFetcher final : public Fetcher {
 
   // Where a crawl of this graph starts.
   const std::vector<std::string>& seeds() const { return seeds_; }
-  // The links of an existing page, or nullptr. Does not count as a fetch.
-  const std::vector<std::string>* LinksOf(const std::string& url) const;
+  // The links of an existing page, or std::nullopt. Not counted as a fetch.
+  std::optional<std::vector<std::string>> LinksOf(const std::string& url) const;
   // Number of pages that exist.
-  std::size_t page_count() const { return pages_.size(); }
+  std::size_t page_count() const {
+    return pages_.size() + (random_ ? static_cast<std::size_t>(random_->pages) : 0);
+  }
 
   // Thread-safe. Sleeps for the latency, then: an injected fault if the URL
   // draws one, kFetched with the page's links if it exists, else kNotFound.
@@ -96,8 +100,15 @@ class FakeFetcher final : public Fetcher {
     std::vector<std::string> links;
     mutable std::atomic<int> fetches{0};
   };
+  // A random graph's page i, or -1 if `url` is not one.
+  long RandomIndex(const std::string& url) const;
+  std::vector<std::string> RandomLinks(std::uint64_t i) const;
 
   std::unordered_map<std::string, std::unique_ptr<Page>> pages_;
+  // A random graph is not stored: page i's links are drawn from (seed, i)
+  // when asked for. Only its fetch counters take memory.
+  std::optional<RandomGraphOptions> random_;
+  std::unique_ptr<std::atomic<int>[]> random_fetches_;
   std::vector<std::string> seeds_;
   FaultOptions faults_;
   std::chrono::microseconds latency_{0};

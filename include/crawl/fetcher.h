@@ -10,7 +10,9 @@
 #ifndef CRAWL_FETCHER_H_
 #define CRAWL_FETCHER_H_
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,12 +20,14 @@ namespace crawl {
 
 // What became of one fetch.
 enum class Outcome {
-  kFetched,   // the page was retrieved (its links are in `links`)
-  kNotFound,  // the server says the page does not exist (e.g. HTTP 404)
-  kError,     // the fetch failed; `error` says why
+  kFetched,    // the page was retrieved (HTTP 2xx); its links are in `links`
+  kRedirect,   // HTTP 3xx pointing at `redirect_to`
+  kNotFound,   // the page does not exist (HTTP 404 or 410)
+  kHttpError,  // any other HTTP status >= 400 (or a 3xx with no Location)
+  kError,      // no usable response; `error` says why
 };
 
-// "fetched", "not_found", "error".
+// "fetched", "redirect", "not_found", "http_error", "error".
 const char* OutcomeName(Outcome outcome);
 
 struct FetchError {
@@ -45,12 +49,27 @@ struct FetchResult {
   int http_status = 0;
   std::string content_type;
   std::uint64_t bytes = 0;  // body bytes received (decoded)
+  bool truncated = false;   // the body hit the size cap
   double fetch_ms = 0;      // wall time of the fetch
+  // For kRedirect: the Location, resolved and normalised. The crawl treats
+  // it as a new URL (scoped, deduplicated), not as something already fetched.
+  std::string redirect_to;
+  // Links found on the page but not usable, by reason ("scheme", "too_long",
+  // "malformed", "bad_host", "empty", "max_links", ...).
+  std::map<std::string, std::uint32_t> dropped_links;
+  // When the fetch started (set by the engine).
+  std::chrono::system_clock::time_point fetched_at;
 
   static FetchResult Fetched(std::vector<std::string> links) {
     FetchResult r;
     r.outcome = Outcome::kFetched;
     r.links = std::move(links);
+    return r;
+  }
+  static FetchResult Redirect(std::string to) {
+    FetchResult r;
+    r.outcome = Outcome::kRedirect;
+    r.redirect_to = std::move(to);
     return r;
   }
   static FetchResult NotFound() {
@@ -70,13 +89,20 @@ class Fetcher {
  public:
   virtual ~Fetcher() = default;
 
-  // Fetches `url` (absolute) and returns what became of it. Never fails by
+  // Fetches `url` (absolute, normalised; see url.h) and returns what became
+  // of it. `links` and `redirect_to` must be absolute normalised URLs too
+  // (FakeFetcher's canned URLs are written so). Never fails by
   // returning a Status: failures are FetchResults with outcome kError.
   // Implementations should not throw; the engines still catch anything thrown
   // and record it as an error of kind "exception", so one bad fetch never
   // stops a crawl.
   // Thread-safe: called concurrently from many threads.
   virtual FetchResult Fetch(const std::string& url) = 0;
+
+  // Asks fetches in flight to end soon (a crawl is being stopped); they
+  // return errors of kind "cancelled". Thread-safe. The default does nothing
+  // (fetches that end quickly anyway).
+  virtual void CancelAll() {}
 };
 
 }  // namespace crawl

@@ -28,51 +28,71 @@ struct Completion {
 }  // namespace
 
 Result<CrawlSummary> RunChannel(const CrawlOptions& options,
+                                FrontierOptions frontier_options,
                                 Fetcher& fetcher, RecordSink& sink) {
+  frontier_options.order = FrontierOptions::Order::kBreadthFirst;
   const auto limit = static_cast<std::size_t>(options.concurrency);
   Channel<Task> tasks(limit);
   Channel<Completion> results(limit);
 
   std::vector<std::thread> workers;
+  // However the master leaves, the workers are told to stop and joined.
+  struct JoinWorkers {
+    Channel<Task>& tasks;
+    std::vector<std::thread>& workers;
+    ~JoinWorkers() {
+      tasks.Close();
+      for (std::thread& w : workers) w.join();
+    }
+  } join_workers{tasks, workers};
+
   Status error;
   // With fewer workers than `limit`, tasks wait in the channel (which holds
   // `limit`): slower, still correct.
   const std::size_t started = StartThreads(
       limit,
       [&] {
-        for (Task& task : tasks) {
-          FetchResult result = FetchSafely(fetcher, task.url);
-          results.Send(Completion{std::move(task), std::move(result)});
+        try {
+          for (Task& task : tasks) {
+            FetchResult result = FetchSafely(fetcher, task.url);
+            results.Send(Completion{std::move(task), std::move(result)});
+          }
+        } catch (...) {
+          results.Close();  // the master sees the end of results: abort
         }
       },
       workers, &error);
   if (started == 0) return error;
 
   // The master.
-  Frontier frontier(
-      MakeFrontierOptions(options, FrontierOptions::Order::kBreadthFirst));
-  for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
-  for (;;) {
-    while (frontier.in_flight() < limit) {
-      std::optional<Task> task = frontier.Next();
-      if (!task) break;
-      tasks.Send(std::move(*task));
+  try {
+    Frontier frontier(frontier_options);
+    for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
+    for (;;) {
+      while (frontier.in_flight() < limit) {
+        std::optional<Task> task = frontier.Next();
+        if (!task) break;
+        tasks.Send(std::move(*task));
+      }
+      if (frontier.Done()) break;
+      // Something is in flight (else Done), so a result will come — unless a
+      // worker failed and closed the channel. Then take every result already
+      // waiting before dispatching again: one wake-up of the master serves a
+      // burst of completions.
+      std::optional<Completion> done = results.Receive();
+      if (!done) return Status::Internal("crawl aborted: a fetch worker failed");
+      do {
+        sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
+      } while ((done = results.TryReceive()));
     }
-    if (frontier.Done()) break;
-    // Something is in flight (else Done), so a result will come. Then take
-    // every result already waiting before dispatching again: one wake-up of
-    // the master serves a burst of completions.
-    std::optional<Completion> done = results.Receive();
-    do {
-      sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
-    } while ((done = results.TryReceive()));
+    CrawlSummary summary = frontier.Summary();
+    summary.threads = static_cast<int>(started);
+    return summary;
+  } catch (const std::exception& e) {
+    return AbortedBy(&e);
+  } catch (...) {
+    return AbortedBy(nullptr);
   }
-
-  tasks.Close();
-  for (std::thread& w : workers) w.join();
-  CrawlSummary summary = frontier.Summary();
-  summary.threads = static_cast<int>(started);
-  return summary;
 }
 
 }  // namespace crawl

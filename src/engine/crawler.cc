@@ -3,16 +3,19 @@
 #include <chrono>
 #include <exception>
 #include <string>
-#include <system_error>
 
+#include "crawl/url.h"
 #include "engine/engines.h"
+#include "scope/scope.h"
 
 namespace crawl {
 
 const char* OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kFetched: return "fetched";
+    case Outcome::kRedirect: return "redirect";
     case Outcome::kNotFound: return "not_found";
+    case Outcome::kHttpError: return "http_error";
     case Outcome::kError: return "error";
   }
   return "error";
@@ -27,6 +30,23 @@ const char* EngineName(Engine engine) {
   return "?";
 }
 
+const char* ScopeModeName(ScopeMode mode) {
+  switch (mode) {
+    case ScopeMode::kHost: return "host";
+    case ScopeMode::kDomain: return "domain";
+    case ScopeMode::kAny: return "any";
+  }
+  return "?";
+}
+
+Result<ScopeMode> ParseScopeMode(std::string_view name) {
+  for (ScopeMode m : {ScopeMode::kHost, ScopeMode::kDomain, ScopeMode::kAny}) {
+    if (name == ScopeModeName(m)) return m;
+  }
+  return Status::InvalidArgument("unknown scope '" + std::string(name) +
+                                 "' (expected host, domain or any)");
+}
+
 Result<Engine> ParseEngine(std::string_view name) {
   for (Engine e : {Engine::kSerial, Engine::kMutex, Engine::kChannel}) {
     if (name == EngineName(e)) return e;
@@ -35,55 +55,108 @@ Result<Engine> ParseEngine(std::string_view name) {
                                  "' (expected serial, mutex or channel)");
 }
 
+Status AbortedBy(const std::exception* e) {
+  return Status::Internal(std::string("crawl aborted: ") +
+                          (e ? e->what() : "unknown exception"));
+}
+
 FetchResult FetchSafely(Fetcher& fetcher, const std::string& url) {
+  const auto started_at = std::chrono::system_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  FetchResult result;
   try {
-    return fetcher.Fetch(url);
+    result = fetcher.Fetch(url);
   } catch (const std::exception& e) {
-    return FetchResult::Error("exception", e.what());
+    result = FetchResult::Error("exception", e.what());
   } catch (...) {
-    return FetchResult::Error("exception", "unknown exception");
+    result = FetchResult::Error("exception", "unknown exception");
   }
+  result.fetched_at = started_at;
+  if (result.fetch_ms == 0) {
+    result.fetch_ms = std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+  }
+  return result;
 }
 
 std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
                          std::vector<std::thread>& threads, Status* error) {
   std::size_t started = 0;
   try {
+    threads.reserve(threads.size() + n);
     for (; started < n; ++started) threads.emplace_back(body);
-  } catch (const std::system_error& e) {
+  } catch (const std::exception& e) {
     *error = Status::Internal(std::string("cannot start a thread: ") +
                               e.what());
   }
   return started;
 }
 
-FrontierOptions MakeFrontierOptions(const CrawlOptions& options,
-                                    FrontierOptions::Order order) {
-  FrontierOptions f;
-  f.max_depth = options.max_depth;
-  f.max_pages = options.max_pages;
-  f.order = order;
-  return f;
+
+namespace {
+
+// The options' seeds, normalised; InvalidArgument if any is unusable.
+Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
+  if (options.seeds.empty()) {
+    return Status::InvalidArgument("no seed URL given");
+  }
+  std::vector<std::string> seeds;
+  for (const std::string& seed : options.seeds) {
+    if (seed.empty()) return Status::InvalidArgument("empty seed URL");
+    UrlResult url = NormalizeUrl(seed);
+    if (!url.ok()) {
+      return Status::InvalidArgument("seed '" + seed + "' is not a usable " +
+                                     "http(s) URL (" + UrlDropName(url.drop) +
+                                     ")");
+    }
+    seeds.push_back(std::move(url.url));
+  }
+  return seeds;
+}
+
+}  // namespace
+
+Status ValidateCrawlOptions(const CrawlOptions& options) {
+  auto seeds = NormalizedSeeds(options);
+  if (!seeds.ok()) return seeds.status();
+  if (options.concurrency < 1) {
+    return Status::InvalidArgument("concurrency must be at least 1");
+  }
+  auto scope = Scope::Create(options.scope, *seeds, options.include,
+                             options.exclude);
+  return scope.ok() ? Status() : scope.status();
 }
 
 Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
                            RecordSink& sink) {
-  if (options.seeds.empty()) {
-    return Status::InvalidArgument("no seed URL given");
-  }
-  for (const std::string& seed : options.seeds) {
-    if (seed.empty()) return Status::InvalidArgument("empty seed URL");
-  }
-  if (options.concurrency < 1) {
-    return Status::InvalidArgument("concurrency must be at least 1");
-  }
+  if (Status valid = ValidateCrawlOptions(options); !valid.ok()) return valid;
+  CrawlOptions normalized = options;
+  normalized.seeds = std::move(NormalizedSeeds(options).value());
+  auto scope = Scope::Create(options.scope, normalized.seeds, options.include,
+                             options.exclude);
+  if (!scope.ok()) return scope.status();
+
+  FrontierOptions frontier;
+  frontier.max_depth = options.max_depth;
+  frontier.max_pages = options.max_pages;
+  frontier.max_redirects = options.max_redirects;
+  frontier.scope = scope->get();
+  frontier.stop = options.stop;
+  frontier.progress = options.progress;
 
   const auto start = std::chrono::steady_clock::now();
   Result<CrawlSummary> summary = Status::Internal("no engine");
   switch (options.engine) {
-    case Engine::kSerial: summary = RunSerial(options, fetcher, sink); break;
-    case Engine::kMutex: summary = RunMutex(options, fetcher, sink); break;
-    case Engine::kChannel: summary = RunChannel(options, fetcher, sink); break;
+    case Engine::kSerial:
+      summary = RunSerial(normalized, frontier, fetcher, sink);
+      break;
+    case Engine::kMutex:
+      summary = RunMutex(normalized, frontier, fetcher, sink);
+      break;
+    case Engine::kChannel:
+      summary = RunChannel(normalized, frontier, fetcher, sink);
+      break;
   }
   if (summary.ok()) {
     summary->seconds = std::chrono::duration<double>(

@@ -14,12 +14,21 @@
 
 namespace crawl {
 
-Result<CrawlSummary> RunSerial(const CrawlOptions& options, Fetcher& fetcher,
+// `options.seeds` are normalised; `frontier` carries the crawl policy (the
+// engine sets the order it wants).
+Result<CrawlSummary> RunSerial(const CrawlOptions& options,
+                               FrontierOptions frontier, Fetcher& fetcher,
                                RecordSink& sink);
-Result<CrawlSummary> RunMutex(const CrawlOptions& options, Fetcher& fetcher,
+Result<CrawlSummary> RunMutex(const CrawlOptions& options,
+                              FrontierOptions frontier, Fetcher& fetcher,
                               RecordSink& sink);
-Result<CrawlSummary> RunChannel(const CrawlOptions& options, Fetcher& fetcher,
+Result<CrawlSummary> RunChannel(const CrawlOptions& options,
+                                FrontierOptions frontier, Fetcher& fetcher,
                                 RecordSink& sink);
+
+// Engines do not let exceptions escape (a throwing sink, std::bad_alloc):
+// the crawl ends with an Internal status naming what was thrown.
+Status AbortedBy(const std::exception* e);
 
 // Starts up to `n` threads running `body`, appending them to `threads`;
 // returns how many started. Creating a thread can fail (the process is out
@@ -30,12 +39,9 @@ std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
 
 // fetcher.Fetch(url), with anything thrown turned into an error result of
 // kind "exception": one bad fetch must not end the crawl or leak a pending
-// count (the lecture's `defer done.Done()`).
+// count (the lecture's `defer done.Done()`). Sets fetched_at, and fetch_ms
+// if the fetcher did not.
 FetchResult FetchSafely(Fetcher& fetcher, const std::string& url);
-
-// A Frontier holding the options' seeds.
-FrontierOptions MakeFrontierOptions(const CrawlOptions& options,
-                                    FrontierOptions::Order order);
 
 }  // namespace crawl
 

@@ -12,9 +12,17 @@
 // within max_depth of a seed are fetched, in any order of completion. Links
 // are stored only when max_depth is set, the only case where they are needed.
 //
+// Redirects: a 3xx's target is a URL like any other — scoped, deduplicated —
+// queued at the 3xx's own depth, one hop further; past max_redirects hops the
+// 3xx's record becomes an error (kind "redirect_limit").
+//
+// Scope: links and redirect targets that the Scope rejects are counted and
+// never interned, so they cost no memory.
+//
 // Termination: Done() is true when nothing can be dispatched and nothing is
 // in flight. "Nothing to dispatch right now" while fetches are in flight is
-// not done: their links may add work.
+// not done: their links may add work. Once *stop is set nothing more is
+// dispatched.
 //
 // Thread safety: none. Each engine states who owns its Frontier (the serial
 // thread; the mutex engine's mutex; the channel engine's master thread).
@@ -32,6 +40,7 @@
 
 #include "crawl/crawler.h"
 #include "crawl/fetcher.h"
+#include "scope/scope.h"
 
 namespace crawl {
 
@@ -40,6 +49,10 @@ struct FrontierOptions {
   int max_depth = -1;           // negative: no limit
   std::uint64_t max_pages = 0;  // dispatches; 0: no limit
   Order order = Order::kBreadthFirst;
+  int max_redirects = 20;
+  const Scope* scope = nullptr;               // null: follow everything
+  const std::atomic<bool>* stop = nullptr;    // see CrawlOptions::stop
+  CrawlProgress* progress = nullptr;          // see CrawlOptions::progress
 };
 
 // A URL handed out for fetching. The URL is a copy, so the fetching thread
@@ -87,6 +100,8 @@ class Frontier {
     int depth = kUnreached;
     std::uint32_t parent = kNoParent;
     State state = State::kDiscovered;
+    std::uint8_t hops = 0;             // redirects that led here
+    std::uint32_t redirect = kNoParent;  // where a fetched 3xx pointed
     std::vector<std::uint32_t> links;  // only when max_depth >= 0
   };
 
@@ -104,6 +119,15 @@ class Frontier {
   // Lowers node `id`'s depth to `depth` (via `parent`) if that is shorter,
   // queueing it or re-relaxing its stored links as its state requires.
   void Relax(std::uint32_t id, int depth, std::uint32_t parent);
+  // Counts and applies the outcome of a completed fetch.
+  void Count(const FetchResult& result);
+  // Whether `url` may be followed; counts the drop if not.
+  bool InScope(std::string_view url);
+  bool Stopped() const {
+    return options_.stop != nullptr &&
+           options_.stop->load(std::memory_order_relaxed);
+  }
+  void Publish();  // updates options_.progress
 
   const FrontierOptions options_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>
@@ -112,7 +136,7 @@ class Frontier {
   std::deque<std::uint32_t> queue_;
   std::size_t in_flight_ = 0;
   std::uint64_t dispatched_ = 0;
-  CrawlSummary counts_;
+  CrawlSummary counts_;  // everything but `discovered`, `seconds`
 };
 
 }  // namespace crawl

@@ -26,11 +26,11 @@ namespace {
 
 class MutexEngine {
  public:
-  MutexEngine(const CrawlOptions& options, Fetcher& fetcher, RecordSink& sink)
+  MutexEngine(const CrawlOptions& options, FrontierOptions frontier_options,
+              Fetcher& fetcher, RecordSink& sink)
       : options_(options),
         fetcher_(fetcher),
-        frontier_(MakeFrontierOptions(options,
-                                      FrontierOptions::Order::kBreadthFirst)),
+        frontier_(frontier_options),
         sink_(sink) {}
 
   Result<CrawlSummary> Run() {
@@ -47,15 +47,35 @@ class MutexEngine {
     if (threads == 0) return error;
     for (std::thread& t : pool) t.join();
     MutexLock lock(mu_);
+    if (!abort_.ok()) return abort_;
     CrawlSummary summary = frontier_.Summary();
     summary.threads = static_cast<int>(threads);
     return summary;
   }
 
  private:
+  // Anything thrown (a sink's exception, std::bad_alloc) stops every thread
+  // and makes Run() fail, instead of std::terminate.
   void Work() {
+    try {
+      WorkLoop();
+    } catch (const std::exception& e) {
+      Abort(AbortedBy(&e));
+    } catch (...) {
+      Abort(AbortedBy(nullptr));
+    }
+  }
+
+  void Abort(Status status) {
+    MutexLock lock(mu_);
+    if (abort_.ok()) abort_ = std::move(status);
+    work_.NotifyAll();
+  }
+
+  void WorkLoop() {
     MutexLock lock(mu_);
     for (;;) {
+      if (!abort_.ok()) return;
       std::optional<Task> task = frontier_.Next();
       if (!task) {
         if (frontier_.Done()) return;
@@ -93,6 +113,7 @@ class MutexEngine {
   CondVar work_;  // signalled when URLs become ready or the crawl is done
   Frontier frontier_ GUARDED_BY(mu_);
   std::size_t idle_ GUARDED_BY(mu_) = 0;  // threads waiting on work_
+  Status abort_ GUARDED_BY(mu_);          // not OK once a thread threw
 
   Mutex sink_mu_;
   RecordSink& sink_ GUARDED_BY(sink_mu_);
@@ -100,9 +121,11 @@ class MutexEngine {
 
 }  // namespace
 
-Result<CrawlSummary> RunMutex(const CrawlOptions& options, Fetcher& fetcher,
-                              RecordSink& sink) {
-  return MutexEngine(options, fetcher, sink).Run();
+Result<CrawlSummary> RunMutex(const CrawlOptions& options,
+                              FrontierOptions frontier_options,
+                              Fetcher& fetcher, RecordSink& sink) {
+  frontier_options.order = FrontierOptions::Order::kBreadthFirst;
+  return MutexEngine(options, frontier_options, fetcher, sink).Run();
 }
 
 }  // namespace crawl

@@ -4,15 +4,22 @@
 
 namespace crawl {
 
-Result<CrawlSummary> RunSerial(const CrawlOptions& options, Fetcher& fetcher,
-                               RecordSink& sink) {
-  Frontier frontier(
-      MakeFrontierOptions(options, FrontierOptions::Order::kDepthFirst));
+Result<CrawlSummary> RunSerial(const CrawlOptions& options,
+                               FrontierOptions frontier_options,
+                               Fetcher& fetcher, RecordSink& sink) {
+  frontier_options.order = FrontierOptions::Order::kDepthFirst;
+  Frontier frontier(frontier_options);
   for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
 
-  while (std::optional<Task> task = frontier.Next()) {
-    FetchResult result = FetchSafely(fetcher, task->url);
-    sink.OnRecord(frontier.Complete(*task, std::move(result)));
+  try {
+    while (std::optional<Task> task = frontier.Next()) {
+      FetchResult result = FetchSafely(fetcher, task->url);
+      sink.OnRecord(frontier.Complete(*task, std::move(result)));
+    }
+  } catch (const std::exception& e) {
+    return AbortedBy(&e);
+  } catch (...) {
+    return AbortedBy(nullptr);
   }
   CrawlSummary summary = frontier.Summary();
   summary.threads = 1;

@@ -1,5 +1,6 @@
 #include "crawl/fake_fetcher.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <thread>
@@ -62,29 +63,48 @@ std::unique_ptr<FakeFetcher> FakeFetcher::Lecture() {
 std::unique_ptr<FakeFetcher> FakeFetcher::Random(
     const RandomGraphOptions& options) {
   auto f = std::make_unique<FakeFetcher>();
-  SplitMix64 rng{options.seed};
-  const auto n = static_cast<std::uint64_t>(std::max(options.pages, 1));
-  f->pages_.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::vector<std::string> links;
-    links.reserve(std::max(options.fanout, 0));
-    for (int k = 0; k < options.fanout; ++k) {
-      const double u = rng.Unit();
-      if (u < options.missing_share) {
-        links.push_back("http://fake.test/missing/" +
-                        std::to_string(rng.Below(n)));
-      } else if (u < options.missing_share + options.self_share) {
-        links.push_back(PageUrl(i));
-      } else if (rng.Next() & 1) {
-        links.push_back(PageUrl((i + 1 + rng.Below(3)) % n));  // chains
-      } else {
-        links.push_back(PageUrl(rng.Below(n)));  // shortcuts, cycles
-      }
-    }
-    f->AddPage(PageUrl(i), std::move(links));
-  }
+  RandomGraphOptions o = options;
+  o.pages = std::clamp(o.pages, 1, 10'000'000);
+  o.fanout = std::clamp(o.fanout, 0, 1000);
+  f->random_ = o;
+  f->random_fetches_ = std::make_unique<std::atomic<int>[]>(o.pages);
   f->seeds_ = {PageUrl(0)};
   return f;
+}
+
+long FakeFetcher::RandomIndex(const std::string& url) const {
+  constexpr std::string_view kPrefix = "http://fake.test/";
+  if (!random_ || url.compare(0, kPrefix.size(), kPrefix) != 0) return -1;
+  std::string_view digits = std::string_view(url).substr(kPrefix.size());
+  long i = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+  if (ec != std::errc() || ptr != digits.data() + digits.size() ||
+      digits.empty() || (digits.size() > 1 && digits[0] == '0') || i < 0 ||
+      i >= random_->pages) {
+    return -1;
+  }
+  return i;
+}
+
+std::vector<std::string> FakeFetcher::RandomLinks(std::uint64_t i) const {
+  const RandomGraphOptions& o = *random_;
+  const auto n = static_cast<std::uint64_t>(o.pages);
+  SplitMix64 rng{o.seed * 0x9e3779b97f4a7c15ULL ^ (i + 1) * 0xd1b54a32d192ed03ULL};
+  std::vector<std::string> links;
+  links.reserve(o.fanout);
+  for (int k = 0; k < o.fanout; ++k) {
+    const double u = rng.Unit();
+    if (u < o.missing_share) {
+      links.push_back("http://fake.test/missing/" + std::to_string(rng.Below(n)));
+    } else if (u < o.missing_share + o.self_share) {
+      links.push_back(PageUrl(i));
+    } else if (rng.Next() & 1) {
+      links.push_back(PageUrl((i + 1 + rng.Below(3)) % n));  // chains
+    } else {
+      links.push_back(PageUrl(rng.Below(n)));  // shortcuts, cycles
+    }
+  }
+  return links;
 }
 
 Result<std::unique_ptr<FakeFetcher>> FakeFetcher::FromSpec(
@@ -132,10 +152,13 @@ void FakeFetcher::AddPage(std::string url, std::vector<std::string> links) {
   pages_[std::move(url)] = std::move(page);
 }
 
-const std::vector<std::string>* FakeFetcher::LinksOf(
+std::optional<std::vector<std::string>> FakeFetcher::LinksOf(
     const std::string& url) const {
   auto it = pages_.find(url);
-  return it == pages_.end() ? nullptr : &it->second->links;
+  if (it != pages_.end()) return it->second->links;
+  const long i = RandomIndex(url);
+  if (i >= 0) return RandomLinks(static_cast<std::uint64_t>(i));
+  return std::nullopt;
 }
 
 bool FakeFetcher::InjectsError(const std::string& url) const {
@@ -154,8 +177,11 @@ FetchResult FakeFetcher::Fetch(const std::string& url) {
   if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
   total_.fetch_add(1, std::memory_order_relaxed);
   auto it = pages_.find(url);
+  const long random = it == pages_.end() ? RandomIndex(url) : -1;
   if (it != pages_.end()) {
     it->second->fetches.fetch_add(1, std::memory_order_relaxed);
+  } else if (random >= 0) {
+    random_fetches_[random].fetch_add(1, std::memory_order_relaxed);
   } else {
     std::lock_guard<std::mutex> lock(missing_mu_);
     ++missing_fetches_[url];
@@ -166,13 +192,15 @@ FetchResult FakeFetcher::Fetch(const std::string& url) {
   if (InjectsError(url)) {
     return FetchResult::Error("injected", "injected error fetching " + url);
   }
-  if (it == pages_.end()) return FetchResult::NotFound();
-  return FetchResult::Fetched(it->second->links);
+  if (it != pages_.end()) return FetchResult::Fetched(it->second->links);
+  if (random >= 0) return FetchResult::Fetched(RandomLinks(random));
+  return FetchResult::NotFound();
 }
 
 int FakeFetcher::FetchCount(const std::string& url) const {
   auto it = pages_.find(url);
   if (it != pages_.end()) return it->second->fetches.load();
+  if (const long i = RandomIndex(url); i >= 0) return random_fetches_[i].load();
   std::lock_guard<std::mutex> lock(missing_mu_);
   auto m = missing_fetches_.find(url);
   return m == missing_fetches_.end() ? 0 : m->second;
@@ -182,6 +210,9 @@ std::map<std::string, int> FakeFetcher::FetchCounts() const {
   std::map<std::string, int> counts;
   for (const auto& [url, page] : pages_) {
     if (int n = page->fetches.load()) counts[url] = n;
+  }
+  for (int i = 0; random_ && i < random_->pages; ++i) {
+    if (int n = random_fetches_[i].load()) counts[PageUrl(i)] = n;
   }
   std::lock_guard<std::mutex> lock(missing_mu_);
   for (const auto& [url, n] : missing_fetches_) counts[url] = n;

@@ -1,21 +1,34 @@
 // JsonlSink: writes one JSON object per record, one per line (JSON Lines).
 //
-// Fields: url, depth, parent (null for a seed), outcome ("fetched",
-// "not_found", "error"), links (count), and error {kind, message} when the
-// fetch failed. With `with_links`, also link_urls (the list).
+// Fields, in this order: url, final_url, outcome, status, depth, parent,
+// content_type, bytes, truncated, fetch_ms, links (count), redirect_to, hops,
+// error ({kind, message} or null), fetched_at (RFC 3339, UTC). With
+// `with_links`, also link_urls (the list). README.md documents each.
 //
-// Thread safety: as every RecordSink, OnRecord is never called concurrently.
-// Write errors are remembered, not thrown: check status() after Flush().
+// Records are buffered and written when 64 KB have gathered or the oldest
+// buffered record is a second old, so output streams even from a slow crawl;
+// FlushIfStale() lets a timer thread push out the last ones when no new
+// record arrives.
+//
+// Thread safety: OnRecord, Flush and FlushIfStale may be called from any
+// threads (an internal mutex orders them). Write errors are remembered, not
+// thrown: check status() after the last Flush().
 #ifndef CRAWL_OUTPUT_JSONL_SINK_H_
 #define CRAWL_OUTPUT_JSONL_SINK_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "crawl/crawler.h"
 #include "crawl/status.h"
+#include "sync/mutex.h"
 
 namespace crawl {
+
+// Appends `t` as RFC 3339 UTC with milliseconds: 2026-11-22T04:40:12.123Z.
+void AppendRfc3339(std::string& out, std::chrono::system_clock::time_point t);
 
 // Appends `record` as one JSON object and a newline.
 void AppendJsonRecord(std::string& out, const PageRecord& record,
@@ -31,17 +44,26 @@ class JsonlSink final : public RecordSink {
   void OnRecord(const PageRecord& record) override;
   // Writes out what is buffered and fflush()es the stream.
   void Flush();
+  // Flush() if the oldest buffered record is older than a second.
+  void FlushIfStale();
   // IoError once any write failed (the crawl may go on; output is lost).
+  // Read it when no OnRecord can be running.
   Status status() const { return status_; }
+  // Whether a write has failed; may be read from any thread at any time.
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
 
  private:
-  void WriteBuffer();
+  void WriteBufferLocked() REQUIRES(mu_);
+  void FlushLocked() REQUIRES(mu_);
 
-  std::FILE* out_;
-  std::string name_;
-  bool with_links_;
-  std::string buf_;
-  Status status_;
+  std::FILE* const out_;
+  const std::string name_;
+  const bool with_links_;
+  Mutex mu_;
+  std::string buf_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point oldest_ GUARDED_BY(mu_);
+  Status status_;  // written under mu_; read when no writer can run
+  std::atomic<bool> failed_{false};
 };
 
 }  // namespace crawl

@@ -5,9 +5,9 @@
 // value accepted before Close, then std::nullopt. A range-for loop receives
 // until the channel is closed and drained, like Go's `for v := range ch`.
 //
-// capacity 0 is Go's unbuffered channel: Send returns only once a receiver has
-// taken the value (or the channel was closed; a value already handed over is
-// still delivered to a receiver).
+// capacity 0 is Go's unbuffered channel: Send returns true only once a
+// receiver has taken the value; if the channel is closed first, the value is
+// withdrawn and Send returns false.
 //
 // Thread safety: every method may be called from any number of threads.
 #ifndef CRAWL_SYNC_CHANNEL_H_
@@ -41,6 +41,10 @@ class Channel {
     not_empty_.NotifyOne();
     if (capacity_ == 0) {
       while (!closed_ && received_ < ticket) taken_.Wait(lock);
+      if (received_ < ticket) {  // closed before anyone took it
+        buf_.pop_back();         // a rendezvous channel holds only ours
+        return false;
+      }
     }
     return true;
   }

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 CRAWL = None
@@ -34,7 +35,13 @@ class Help(unittest.TestCase):
         p = run("--help")
         self.assertEqual(p.returncode, 0)
         for opt in ["--fake", "--engine", "--depth", "--max-pages",
-                    "--concurrency", "--output", "--links", "--quiet",
+                    "--max-time", "--scope", "--include", "--exclude",
+                    "--user-agent", "--header", "--proxy", "--insecure",
+                    "--connect-timeout", "--timeout", "--low-speed-limit",
+                    "--low-speed-time", "--max-body", "--max-header",
+                    "--max-redirects", "--max-url-length",
+                    "--max-links-per-page", "--concurrency", "--output",
+                    "--links", "--quiet", "--verbose", "--fail-on-error",
                     "--help", "--version", "Exit codes"]:
             self.assertIn(opt, p.stdout, opt)
 
@@ -57,16 +64,22 @@ class Lecture(unittest.TestCase):
                 self.assertEqual(root["depth"], 0)
                 self.assertIsNone(root["parent"])
                 self.assertEqual(root["links"], 2)
-                self.assertRegex(p.stderr, r"5 pages \(4 fetched, 1 not found, 0 errors\)")
-                self.assertIn("engine " + engine, p.stderr)
+                self.assertIn("crawl: done", p.stderr)
+                self.assertIn(": 5 pages", p.stderr)
+                self.assertIn("fetched 4, redirect 0, not_found 1", p.stderr)
 
     def test_depth_and_max_pages(self):
-        p = run("--fake", "lecture", "--depth", "1")
-        self.assertEqual({r["url"] for r in records(p.stdout)},
-                         {"http://golang.org/", "http://golang.org/pkg/",
-                          "http://golang.org/cmd/"})
+        for depth_flag in [["--depth", "1"], ["--depth=1"]]:
+            p = run("--fake", "lecture", *depth_flag)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual({r["url"] for r in records(p.stdout)},
+                             {"http://golang.org/", "http://golang.org/pkg/",
+                              "http://golang.org/cmd/"})
         p = run("--fake", "lecture", "--max-pages", "2")
+        self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(records(p.stdout)), 2)
+        p = run("--fake", "lecture", "--depth", "inf")
+        self.assertEqual(len(records(p.stdout)), 5)
 
     def test_url_arguments_replace_the_graph_seed(self):
         p = run("--fake", "lecture", "--depth", "0", "http://golang.org/pkg/os/")
@@ -104,7 +117,24 @@ class Random(unittest.TestCase):
     def test_max_pages_is_exact(self):
         p = run("--fake", "random:5000:8:1", "--max-pages", "123", "-c", "64")
         self.assertEqual(len(records(p.stdout)), 123)
-        self.assertIn("123 pages", p.stderr)
+        self.assertIn(": 123 pages", p.stderr)
+        self.assertIn("max_pages", p.stderr, "queued URLs left counted")
+
+
+class Streaming(unittest.TestCase):
+    def test_records_reach_a_pipe_while_the_crawl_runs(self):
+        # 200 pages at 20 ms each, one at a time: 4 s in all. Records must
+        # arrive within about a second, long before the end.
+        proc = subprocess.Popen([CRAWL, "--fake", "random:200:3:1:20",
+                                 "--engine", "serial", "-q"],
+                                stdout=subprocess.PIPE, text=True)
+        start = time.monotonic()
+        line = proc.stdout.readline()
+        waited = time.monotonic() - start
+        proc.kill()
+        proc.wait()
+        self.assertTrue(line.startswith("{"))
+        self.assertLess(waited, 2.5)
 
 
 class Output(unittest.TestCase):
@@ -148,8 +178,25 @@ class Usage(unittest.TestCase):
         self.check(["--fake", "lecture", "--max-pages", "1.5"], "for --max-pages")
         self.check(["--fake", "random:10"], "bad --fake spec")
         self.check(["--fake", "nope"], "bad --fake spec")
-        self.check(["http://example.com/"], "--fake")
+        self.check([], "no URL given")
         self.check(["--fake", "lecture", ""], "empty seed URL")
+        self.check(["ftp://example.com/"], "not a usable http(s) URL")
+        self.check(["--fake", "lecture", "--links=yes"], "option '--links' takes no value")
+        self.check(["--fake", "lecture", "-qz"], "unknown option '-z'")
+        self.check(["--fake", "lecture", "-o", ""], "for --output")
+        self.check(["--fake", "lecture", "--scope", "planet"], "unknown scope 'planet'")
+        self.check(["--fake", "lecture", "--max-body", "10Q"], "for --max-body")
+        self.check(["--fake", "lecture", "--timeout", "0"], "for --timeout")
+
+    def test_usage_error_leaves_the_output_file_alone(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "keep.jsonl")
+            with open(path, "w") as f:
+                f.write("precious\n")
+            p = run("--fake", "lecture", "ftp://x/", "-o", path)
+            self.assertEqual(p.returncode, 2)
+            with open(path) as f:
+                self.assertEqual(f.read(), "precious\n")
 
 
 class Resources(unittest.TestCase):

@@ -150,6 +150,58 @@ TEST_P(EngineTest, ConcurrencyOfOneStillFinishes) {
   EXPECT_GT(summary->pages, 100u);
 }
 
+// A sink that throws (or std::bad_alloc anywhere) ends the crawl with an
+// error status; it must never std::terminate or hang.
+class ThrowingSink : public RecordSink {
+ public:
+  void OnRecord(const PageRecord&) override {
+    if (++n_ == 5) throw std::runtime_error("disk on fire");
+  }
+
+ private:
+  int n_ = 0;
+};
+
+TEST_P(EngineTest, ThrowingSinkAbortsTheCrawlCleanly) {
+  auto fetcher = FakeFetcher::Random({.pages = 500, .fanout = 4, .seed = 2});
+  fetcher->set_latency(std::chrono::microseconds(200));
+  ThrowingSink sink;
+  CrawlOptions o = Options(fetcher->seeds());
+  o.concurrency = 8;
+  auto summary = Crawl(o, *fetcher, sink);
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.status().code(), Status::Code::kInternal);
+  EXPECT_NE(summary.status().message().find("disk on fire"), std::string::npos);
+  EXPECT_LT(fetcher->TotalFetches(), 100u) << "the crawl stopped";
+}
+
+// Records stream as fetches complete: the first arrives long before the
+// crawl ends.
+class FirstRecordSink : public RecordSink {
+ public:
+  explicit FirstRecordSink(FakeFetcher& f) : f_(f) {}
+  void OnRecord(const PageRecord&) override {
+    if (first_fetches_ == 0) first_fetches_ = f_.TotalFetches();
+  }
+  std::uint64_t first_fetches_ = 0;
+
+ private:
+  FakeFetcher& f_;
+};
+
+TEST_P(EngineTest, RecordsStreamAsTheCrawlGoes) {
+  auto fetcher = FakeFetcher::Random({.pages = 400, .fanout = 4, .seed = 4});
+  FirstRecordSink sink(*fetcher);
+  CrawlOptions o = Options(fetcher->seeds());
+  o.concurrency = 4;
+  auto summary = Crawl(o, *fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  ASSERT_GT(summary->pages, 300u);
+  EXPECT_LE(sink.first_fetches_, 5u)
+      << "the first record came only after " << sink.first_fetches_
+      << " fetches";
+}
+
 TEST_P(EngineTest, InvalidOptionsAreRejected) {
   auto fetcher = FakeFetcher::Lecture();
   CollectingSink sink;
@@ -157,6 +209,10 @@ TEST_P(EngineTest, InvalidOptionsAreRejected) {
   EXPECT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), Status::Code::kInvalidArgument);
   EXPECT_FALSE(Crawl(Options({""}), *fetcher, sink).ok());
+  EXPECT_FALSE(Crawl(Options({"ftp://golang.org/"}), *fetcher, sink).ok());
+  CrawlOptions bad_regex = Options(fetcher->seeds());
+  bad_regex.include = {"("};
+  EXPECT_FALSE(Crawl(bad_regex, *fetcher, sink).ok());
   CrawlOptions zero = Options(fetcher->seeds());
   zero.concurrency = 0;
   EXPECT_FALSE(Crawl(zero, *fetcher, sink).ok());

@@ -33,8 +33,8 @@ TEST(FakeFetcher, RandomGraphIsDeterministicAndShaped) {
   bool differs = false, self = false, missing = false;
   for (int i = 0; i < 500; ++i) {
     const std::string url = "http://fake.test/" + std::to_string(i);
-    const auto* la = a->LinksOf(url);
-    ASSERT_NE(la, nullptr);
+    const auto la = a->LinksOf(url);
+    ASSERT_TRUE(la.has_value());
     ASSERT_EQ(la->size(), 7u);
     EXPECT_EQ(*la, *b->LinksOf(url));
     differs |= *la != *c->LinksOf(url);
@@ -47,6 +47,18 @@ TEST(FakeFetcher, RandomGraphIsDeterministicAndShaped) {
   EXPECT_TRUE(self) << "self-links expected";
   EXPECT_TRUE(missing) << "links to missing pages expected";
   EXPECT_EQ(a->Fetch("http://fake.test/missing/3").outcome, Outcome::kNotFound);
+}
+
+TEST(FakeFetcher, HugeRandomGraphCostsNothingUpFront) {
+  auto f = FakeFetcher::Random({.pages = 10'000'000, .fanout = 1000, .seed = 5});
+  EXPECT_EQ(f->page_count(), 10'000'000u);
+  FetchResult r = f->Fetch("http://fake.test/9999999");
+  EXPECT_EQ(r.outcome, Outcome::kFetched);
+  EXPECT_EQ(r.links.size(), 1000u);
+  EXPECT_EQ(f->Fetch("http://fake.test/10000000").outcome, Outcome::kNotFound);
+  EXPECT_EQ(f->Fetch("http://fake.test/007").outcome, Outcome::kNotFound)
+      << "one page, one spelling";
+  EXPECT_EQ(f->FetchCount("http://fake.test/9999999"), 1);
 }
 
 TEST(FakeFetcher, FaultsAreDeterministicPerUrl) {

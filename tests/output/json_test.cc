@@ -43,11 +43,21 @@ TEST(JsonRecord, Fields) {
   r.depth = 2;
   r.parent = "http://p/";
   r.result = FetchResult::Fetched({"http://x/", "http://y/\""});
+  r.result.http_status = 200;
+  r.result.content_type = "text/html";
+  r.result.bytes = 1234;
+  r.result.fetch_ms = 12.34;
+  r.result.fetched_at = std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(1795000000123));
   std::string out;
   AppendJsonRecord(out, r, false);
   EXPECT_EQ(out,
-            "{\"url\":\"http://a/\",\"depth\":2,\"parent\":\"http://p/\","
-            "\"outcome\":\"fetched\",\"links\":2}\n");
+            "{\"url\":\"http://a/\",\"final_url\":\"http://a/\","
+            "\"outcome\":\"fetched\",\"status\":200,\"depth\":2,"
+            "\"parent\":\"http://p/\",\"content_type\":\"text/html\","
+            "\"bytes\":1234,\"truncated\":false,\"fetch_ms\":12.3,"
+            "\"links\":2,\"redirect_to\":null,\"hops\":0,\"error\":null,"
+            "\"fetched_at\":\"2026-11-18T11:06:40.123Z\"}\n");
   out.clear();
   AppendJsonRecord(out, r, true);
   EXPECT_NE(out.find(",\"link_urls\":[\"http://x/\",\"http://y/\\\"\"]"),
@@ -61,10 +71,26 @@ TEST(JsonRecord, SeedAndError) {
   r.result = FetchResult::Error("exception", "bad \"thing\"");
   std::string out;
   AppendJsonRecord(out, r, false);
-  EXPECT_EQ(out,
-            "{\"url\":\"http://a/\",\"depth\":0,\"parent\":null,"
-            "\"outcome\":\"error\",\"links\":0,\"error\":{\"kind\":"
-            "\"exception\",\"message\":\"bad \\\"thing\\\"\"}}\n");
+  EXPECT_NE(out.find("\"parent\":null"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"status\":null"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"error\":{\"kind\":\"exception\",\"message\":"
+                     "\"bad \\\"thing\\\"\"}"),
+            std::string::npos)
+      << out;
+}
+
+TEST(JsonRecord, RedirectFinalUrlIsTheTarget) {
+  PageRecord r;
+  r.url = "http://a/old";
+  r.hops = 2;
+  r.result = FetchResult::Redirect("http://a/new");
+  r.result.http_status = 301;
+  std::string out;
+  AppendJsonRecord(out, r, false);
+  EXPECT_NE(out.find("\"final_url\":\"http://a/new\""), std::string::npos);
+  EXPECT_NE(out.find("\"redirect_to\":\"http://a/new\""), std::string::npos);
+  EXPECT_NE(out.find("\"outcome\":\"redirect\""), std::string::npos);
+  EXPECT_NE(out.find("\"hops\":2"), std::string::npos);
 }
 
 TEST(JsonlSink, ReportsWriteErrors) {

@@ -87,6 +87,17 @@ TEST(Channel, UnbufferedSendWaitsForReceiver) {
   EXPECT_TRUE(sent.load());
 }
 
+TEST(Channel, UnbufferedSendFailsIfClosedBeforeTaken) {
+  Channel<int> ch;
+  std::atomic<int> result{-1};
+  std::thread sender([&] { result = ch.Send(7) ? 1 : 0; });
+  std::this_thread::sleep_for(20ms);
+  ch.Close();
+  sender.join();
+  EXPECT_EQ(result.load(), 0) << "nobody took the value: Send must say so";
+  EXPECT_EQ(ch.Receive(), std::nullopt) << "and the value is withdrawn";
+}
+
 TEST(Channel, UnbufferedManySendersEachValueOnce) {
   Channel<int> ch;
   constexpr int kSenders = 8, kEach = 500;

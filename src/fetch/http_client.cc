@@ -1,0 +1,496 @@
+// The curl multi loop. Design (see curl's multi-event example and
+// shared/DESIGN.md for the pitfalls met here):
+//   - curl tells us which sockets to watch (socket callback -> epoll_ctl) and
+//     when to call it back (timer callback -> a deadline);
+//   - the loop waits in epoll_wait until a socket is ready, the deadline
+//     passes, or another thread writes the eventfd (new work, cancel, stop);
+//   - it calls curl_multi_socket_action for each ready socket and, whenever
+//     the deadline has passed, for CURL_SOCKET_TIMEOUT too (even if sockets
+//     were ready: skipping that halves throughput);
+//   - finished transfers come back through curl_multi_info_read.
+// Everything below Loop is touched only by the loop thread, except the
+// `inbox_` (under `mu_`) and the eventfd.
+#include "fetch/http_client.h"
+
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "sync/mutex.h"
+
+namespace crawl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// curl_global_init is not thread-safe; do it once per process.
+bool GlobalInit() {
+  static const bool ok = curl_global_init(CURL_GLOBAL_ALL) == CURLE_OK;
+  return ok;
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
+                        s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Whether a Content-Type names a type whose body we keep in full.
+bool KeepsBody(std::string_view content_type) {
+  content_type = Trim(content_type);
+  return content_type.empty() || StartsWithNoCase(content_type, "text/html") ||
+         StartsWithNoCase(content_type, "application/xhtml+xml");
+}
+
+constexpr std::size_t kSniffBytes = 1024;
+
+const char* ErrorKind(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return "dns";
+    case CURLE_COULDNT_CONNECT: return "connect";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS: return "tls";
+    case CURLE_BAD_CONTENT_ENCODING: return "decoding";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT: return "url";
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY: return "network";
+    default: return "curl";
+  }
+}
+
+}  // namespace
+
+class HttpClient::Loop {
+ public:
+  explicit Loop(const HttpOptions& options) : options_(options) {
+    if (!GlobalInit()) {
+      init_ = Status::Internal("curl_global_init failed");
+      return;
+    }
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    multi_ = curl_multi_init();
+    if (epoll_fd_ < 0 || wake_fd_ < 0 || multi_ == nullptr) {
+      init_ = Status::Internal(std::string("cannot set up the HTTP loop: ") +
+                               std::strerror(errno));
+      return;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd_;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::OnSocket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::OnTimer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    if (options_.max_connections > 0) {
+      curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                        options_.max_connections);
+    }
+    if (options_.max_host_connections > 0) {
+      curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS,
+                        options_.max_host_connections);
+    }
+    for (const std::string& h : options_.headers) {
+      headers_ = curl_slist_append(headers_, h.c_str());
+    }
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~Loop() {
+    if (thread_.joinable()) {
+      stopping_ = true;
+      Wake();
+      thread_.join();
+    }
+    for (CURL* easy : idle_) curl_easy_cleanup(easy);
+    if (multi_) curl_multi_cleanup(multi_);
+    curl_slist_free_all(headers_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+  }
+
+  Status status() const { return init_; }
+
+  void Start(std::string url, Callback done) {
+    if (!init_.ok()) {
+      HttpResponse r;
+      r.error_kind = "curl";
+      r.error_message = init_.message();
+      done(std::move(r));
+      return;
+    }
+    {
+      MutexLock lock(mu_);
+      inbox_.push_back(Pending{std::move(url), std::move(done)});
+    }
+    Wake();
+  }
+
+  void CancelAll() {
+    cancelled_ = true;
+    Wake();
+  }
+
+ private:
+  struct Pending {
+    std::string url;
+    Callback done;
+  };
+
+  // One transfer in flight. Owned by the loop; reached from curl callbacks
+  // through CURLOPT_PRIVATE / WRITEDATA / HEADERDATA.
+  struct Transfer {
+    Loop* loop;
+    CURL* easy;
+    std::string url;
+    Callback done;
+    std::size_t index = 0;  // in active_
+    HttpResponse response;
+    std::uint64_t header_bytes = 0;
+    bool header_overflow = false;
+    bool keep_body = true;
+    bool body_started = false;
+    char error[CURL_ERROR_SIZE] = {0};
+  };
+
+  void Wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+  }
+
+  // --- curl callbacks (loop thread) ---
+
+  static int OnSocket(CURL*, curl_socket_t s, int what, void* userp,
+                      void* socketp) {
+    auto* self = static_cast<Loop*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, s, nullptr);
+      curl_multi_assign(self->multi_, s, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = s;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
+    if (socketp == nullptr) {
+      if (epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, s, &ev) != 0 &&
+          errno == EEXIST) {
+        epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, s, &ev);
+      }
+      curl_multi_assign(self->multi_, s, self);  // mark as registered
+    } else {
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, s, &ev);
+    }
+    return 0;
+  }
+
+  static int OnTimer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<Loop*>(userp);
+    self->has_deadline_ = timeout_ms >= 0;
+    if (timeout_ms >= 0) {
+      self->deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    }
+    return 0;
+  }
+
+  static std::size_t OnHeader(char* data, std::size_t size, std::size_t n,
+                              void* userp) {
+    auto* t = static_cast<Transfer*>(userp);
+    const std::size_t len = size * n;
+    t->header_bytes += len;
+    if (t->header_bytes > t->loop->options_.max_header_bytes) {
+      t->header_overflow = true;
+      return 0;  // aborts the transfer
+    }
+    std::string_view line(data, len);
+    if (StartsWithNoCase(line, "http/")) {
+      // A new response (after 1xx ones): forget the previous one's headers.
+      t->response.content_type.clear();
+      t->response.location.clear();
+      t->response.retry_after.clear();
+    } else if (StartsWithNoCase(line, "content-type:")) {
+      t->response.content_type = Trim(line.substr(13));
+    } else if (StartsWithNoCase(line, "location:")) {
+      t->response.location = Trim(line.substr(9));
+    } else if (StartsWithNoCase(line, "retry-after:")) {
+      t->response.retry_after = Trim(line.substr(12));
+    }
+    return len;
+  }
+
+  static std::size_t OnBody(char* data, std::size_t size, std::size_t n,
+                            void* userp) {
+    auto* t = static_cast<Transfer*>(userp);
+    const std::size_t len = size * n;
+    HttpResponse& r = t->response;
+    if (!t->body_started) {
+      t->body_started = true;
+      t->keep_body =
+          t->loop->options_.keep_all_bodies || KeepsBody(r.content_type);
+    }
+    const std::uint64_t cap = t->loop->options_.max_body_bytes;
+    const std::uint64_t room = cap - std::min(cap, r.body_bytes);
+    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(len, room));
+    std::size_t keep = take;
+    if (!t->keep_body) {
+      keep = std::min(take, kSniffBytes - std::min(kSniffBytes, r.body.size()));
+    }
+    r.body.append(data, keep);
+    r.body_bytes += take;
+    if (take < len) {
+      r.truncated = true;
+      return 0;  // aborts the transfer: the cap is reached
+    }
+    return len;
+  }
+
+  // --- the loop ---
+
+  CURL* NewEasy(Transfer* t) {
+    CURL* easy;
+    if (!idle_.empty()) {
+      easy = idle_.back();
+      idle_.pop_back();
+      curl_easy_reset(easy);
+    } else {
+      easy = curl_easy_init();
+      if (easy == nullptr) return nullptr;
+    }
+    const HttpOptions& o = options_;
+    curl_easy_setopt(easy, CURLOPT_URL, t->url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // all curl decodes
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(o.connect_timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(o.low_speed_time.count()));
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Loop::OnHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Loop::OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+    if (!o.user_agent.empty()) {
+      curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
+    }
+    if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
+    if (o.insecure) {
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return easy;
+  }
+
+  void Admit() {
+    std::vector<Pending> batch;
+    {
+      MutexLock lock(mu_);
+      batch.swap(inbox_);
+    }
+    for (Pending& p : batch) {
+      if (cancelled_) {
+        HttpResponse r;
+        r.error_kind = "cancelled";
+        r.error_message = "the crawl was stopped";
+        p.done(std::move(r));
+        continue;
+      }
+      auto t = std::make_unique<Transfer>();
+      t->loop = this;
+      t->url = std::move(p.url);
+      t->done = std::move(p.done);
+      t->easy = NewEasy(t.get());
+      if (t->easy == nullptr ||
+          curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
+        t->response.error_kind = "curl";
+        t->response.error_message = "cannot start a transfer";
+        if (t->easy) idle_.push_back(t->easy);
+        t->done(std::move(t->response));
+        continue;
+      }
+      t->index = active_.size();
+      active_.push_back(t.release());
+    }
+  }
+
+  // Ends `t`: removes it from curl, fills in the response and calls back.
+  void Finish(Transfer* t, CURLcode code, const char* cancel_reason) {
+    curl_multi_remove_handle(multi_, t->easy);
+    HttpResponse& r = t->response;
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    r.status = static_cast<int>(status);
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+    r.total_ms = total_us / 1000.0;
+    long version = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
+    switch (version) {
+      case CURL_HTTP_VERSION_1_0: r.http_version = "1.0"; break;
+      case CURL_HTTP_VERSION_1_1: r.http_version = "1.1"; break;
+      case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
+      case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
+      default: break;
+    }
+    if (cancel_reason != nullptr) {
+      r.error_kind = "cancelled";
+      r.error_message = cancel_reason;
+    } else if (code == CURLE_WRITE_ERROR && r.truncated) {
+      // Our own abort at the body cap: a response, cut short on purpose.
+    } else if (code == CURLE_WRITE_ERROR && t->header_overflow) {
+      r.error_kind = "header_too_large";
+      r.error_message = "response headers exceed " +
+                        std::to_string(options_.max_header_bytes) + " bytes";
+    } else if (code != CURLE_OK) {
+      r.error_kind = ErrorKind(code);
+      r.error_message = t->error[0] ? t->error : curl_easy_strerror(code);
+    }
+    idle_.push_back(t->easy);
+    active_[t->index] = active_.back();  // O(1) removal
+    active_[t->index]->index = t->index;
+    active_.pop_back();
+    std::unique_ptr<Transfer> owned(t);
+    owned->done(std::move(owned->response));
+  }
+
+  void DrainCompletions() {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      Finish(t, msg->data.result, nullptr);
+    }
+  }
+
+  void CancelActive(const char* reason) {
+    while (!active_.empty()) Finish(active_.back(), CURLE_OK, reason);
+  }
+
+  void Run() {
+    std::vector<epoll_event> events(256);
+    int running = 0;
+    while (!stopping_) {
+      int wait_ms = -1;
+      if (has_deadline_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline_ - Clock::now());
+        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
+      }
+      const int n = epoll_wait(epoll_fd_, events.data(),
+                               static_cast<int>(events.size()), wait_ms);
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == wake_fd_) {
+          std::uint64_t v;
+          while (read(wake_fd_, &v, sizeof v) > 0) {
+          }
+          continue;
+        }
+        int flags = 0;
+        if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi_, fd, flags, &running);
+      }
+      if (has_deadline_ && Clock::now() >= deadline_) {
+        has_deadline_ = false;
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      DrainCompletions();
+      if (cancelled_) CancelActive("the crawl was stopped");
+      Admit();
+    }
+    CancelActive("the HTTP client was shut down");
+    Admit();  // completes anything still waiting, as cancelled
+  }
+
+  const HttpOptions options_;
+  Status init_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  CURLM* multi_ = nullptr;
+  curl_slist* headers_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> cancelled_{false};
+
+  // Loop thread only.
+  bool has_deadline_ = false;
+  Clock::time_point deadline_;
+  std::vector<Transfer*> active_;
+  std::vector<CURL*> idle_;
+
+  Mutex mu_;
+  std::vector<Pending> inbox_ GUARDED_BY(mu_);
+};
+
+HttpClient::HttpClient(const HttpOptions& options)
+    : loop_(std::make_unique<Loop>(options)) {}
+HttpClient::~HttpClient() = default;
+Status HttpClient::status() const { return loop_->status(); }
+void HttpClient::Start(std::string url, Callback done) {
+  loop_->Start(std::move(url), std::move(done));
+}
+void HttpClient::CancelAll() { loop_->CancelAll(); }
+
+HttpResponse HttpClient::Get(std::string url) {
+  std::promise<HttpResponse> promise;
+  std::future<HttpResponse> future = promise.get_future();
+  Start(std::move(url),
+        [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace crawl

@@ -1,0 +1,99 @@
+// HttpClient: one event loop (libcurl multi + epoll, on its own thread) that
+// carries many HTTP transfers at once. The only code that includes curl.
+//
+// Each transfer is bounded: connect timeout, total time, low-speed limit,
+// decoded body size (a gzip bomb stops at the cap and is marked truncated),
+// header size. Redirects are NOT followed: the raw Location header is handed
+// back, so the crawler can treat the target as a URL like any other.
+// HTTP/1.1 and HTTP/2 (ALPN, multiplexed), TLS verified unless `insecure`,
+// gzip/deflate/br/zstd accepted. Connections are reused across transfers.
+//
+// Thread safety: Start() and CancelAll() may be called from any thread.
+// Callbacks run on the loop thread, one at a time; they must be quick.
+#ifndef CRAWL_FETCH_HTTP_CLIENT_H_
+#define CRAWL_FETCH_HTTP_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crawl/status.h"
+
+namespace crawl {
+
+struct HttpOptions {
+  // --- Affects behaviour ---
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds timeout{60'000};  // a whole transfer
+  // Abort a transfer slower than low_speed_limit bytes/s for low_speed_time.
+  long low_speed_limit = 100;
+  std::chrono::seconds low_speed_time{20};
+  std::uint64_t max_body_bytes = 10 << 20;  // decoded bytes; then truncated
+  std::uint64_t max_header_bytes = 64 << 10;
+  std::string user_agent;             // empty: curl sends none
+  std::vector<std::string> headers;   // extra "Name: value" lines
+  std::string proxy;                  // e.g. "http://127.0.0.1:3128"
+  bool insecure = false;              // skip TLS certificate checks
+  // Bodies whose Content-Type is known not to be HTML are counted (and
+  // capped) but only their first bytes are kept, unless this is set.
+  bool keep_all_bodies = false;
+
+  // --- Affects performance ---
+  long max_connections = 0;           // 0: no limit beyond curl's own
+  long max_host_connections = 0;      // 0: no limit
+};
+
+struct HttpResponse {
+  int status = 0;             // 0 if no response was received
+  std::string content_type;   // raw header value
+  std::string location;       // raw Location header value
+  std::string retry_after;    // raw Retry-After header value
+  std::string body;           // decoded (maybe only a prefix, see above)
+  std::uint64_t body_bytes = 0;  // decoded bytes received
+  bool truncated = false;     // body hit max_body_bytes
+  std::string http_version;   // "1.1", "2", ...
+  double total_ms = 0;
+  // Empty when the transfer completed; else a short kind ("timeout",
+  // "connect", "dns", "tls", "network", "header_too_large", "decoding",
+  // "cancelled", "curl") and curl's message.
+  std::string error_kind;
+  std::string error_message;
+};
+
+class HttpClient {
+ public:
+  using Callback = std::function<void(HttpResponse&&)>;
+
+  // Starts the loop thread. Check status() before use.
+  explicit HttpClient(const HttpOptions& options);
+  // Cancels what is in flight (callbacks run with "cancelled"), stops the
+  // loop and joins it.
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Not OK if the loop could not be set up (curl, epoll, eventfd).
+  Status status() const;
+
+  // Starts a GET of `url` (absolute http or https). `done` runs exactly once,
+  // on the loop thread, when the transfer ends in any way.
+  void Start(std::string url, Callback done);
+
+  // Ends every transfer in flight or waiting with error "cancelled"; so are
+  // any started afterwards. For a crawl being stopped.
+  void CancelAll();
+
+  // Blocking convenience: Start and wait.
+  HttpResponse Get(std::string url);
+
+ private:
+  class Loop;
+  std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace crawl
+
+#endif  // CRAWL_FETCH_HTTP_CLIENT_H_

@@ -1,0 +1,104 @@
+#include "fetch/http_fetcher.h"
+
+#include <string_view>
+
+#include "html/links.h"
+
+namespace crawl {
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (a != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IsHtml(const HttpResponse& r) {
+  std::string_view type = r.content_type;
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
+    type.remove_prefix(1);
+  }
+  if (type.empty()) return LooksLikeHtml(r.body);
+  return StartsWithNoCase(type, "text/html") ||
+         StartsWithNoCase(type, "application/xhtml+xml");
+}
+
+}  // namespace
+
+FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
+                          const PageOptions& options) {
+  FetchResult result;
+  result.http_status = r.status;
+  result.content_type = std::move(r.content_type);
+  result.bytes = r.body_bytes;
+  result.truncated = r.truncated;
+  result.fetch_ms = r.total_ms;
+
+  if (!r.error_kind.empty()) {
+    result.outcome = Outcome::kError;
+    result.error = {std::move(r.error_kind), std::move(r.error_message)};
+    return result;
+  }
+  const int status = r.status;
+  if (status >= 300 && status < 400) {
+    if (r.location.empty()) {
+      result.outcome = Outcome::kHttpError;
+      result.error = {"redirect", "HTTP " + std::to_string(status) +
+                                      " without a Location header"};
+      return result;
+    }
+    UrlResult to = ResolveUrl(url, r.location, options.max_url_length);
+    if (!to.ok()) {
+      result.outcome = Outcome::kHttpError;
+      result.error = {"redirect", std::string("unusable Location (") +
+                                      UrlDropName(to.drop) + "): " +
+                                      r.location.substr(0, 200)};
+      ++result.dropped_links[UrlDropName(to.drop)];
+      return result;
+    }
+    result.outcome = Outcome::kRedirect;
+    result.redirect_to = std::move(to.url);
+    return result;
+  }
+  if (status == 404 || status == 410) {
+    result.outcome = Outcome::kNotFound;
+    return result;
+  }
+  if (status >= 400 || status < 200) {
+    result.outcome = Outcome::kHttpError;
+    return result;
+  }
+
+  result.outcome = Outcome::kFetched;
+  if (!IsHtml(r)) return result;
+  HtmlLinks html = ExtractLinks(r.body, options.max_links_per_page);
+  if (html.dropped) result.dropped_links["max_links"] += html.dropped;
+  std::string base = url;
+  if (html.has_base) {
+    UrlResult b = ResolveUrl(url, html.base_href, options.max_url_length);
+    if (b.ok()) base = std::move(b.url);
+  }
+  result.links.reserve(html.hrefs.size());
+  for (const std::string& href : html.hrefs) {
+    UrlResult link = ResolveUrl(base, href, options.max_url_length);
+    if (link.ok()) {
+      result.links.push_back(std::move(link.url));
+    } else {
+      ++result.dropped_links[UrlDropName(link.drop)];
+    }
+  }
+  return result;
+}
+
+HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page)
+    : client_(http), page_(page) {}
+
+FetchResult HttpFetcher::Fetch(const std::string& url) {
+  return ToFetchResult(url, client_.Get(url), page_);
+}
+
+}  // namespace crawl

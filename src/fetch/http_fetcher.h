@@ -1,0 +1,53 @@
+// HttpFetcher: the Fetcher for the real web. A thin blocking wrapper over
+// HttpClient's event loop (as curl_easy_perform is over curl multi): Fetch()
+// starts a transfer on the loop and waits for it, then turns the response
+// into a FetchResult on the calling thread — so link extraction runs in
+// parallel on the engine's threads, not on the loop.
+//
+// The response becomes: 2xx -> kFetched (links extracted if the body is HTML:
+// Content-Type text/html or application/xhtml+xml, or no Content-Type and a
+// body that sniffs as HTML); 3xx with a Location -> kRedirect with
+// redirect_to resolved and normalised; 404/410 -> kNotFound; other >= 400 (or
+// a 3xx without a usable Location) -> kHttpError; no response -> kError.
+//
+// Thread safety: Fetch() and CancelAll() may be called from any thread
+// (never from an HttpClient callback).
+#ifndef CRAWL_FETCH_HTTP_FETCHER_H_
+#define CRAWL_FETCH_HTTP_FETCHER_H_
+
+#include <cstddef>
+#include <string>
+
+#include "crawl/fetcher.h"
+#include "crawl/url.h"
+#include "fetch/http_client.h"
+
+namespace crawl {
+
+struct PageOptions {
+  std::size_t max_url_length = kDefaultMaxUrlLength;
+  std::size_t max_links_per_page = 10'000;
+};
+
+// Turns an HTTP response for `url` into a FetchResult (the rules above).
+// Pure; thread-safe. Used by HttpFetcher and by event-driven engines.
+FetchResult ToFetchResult(const std::string& url, HttpResponse&& response,
+                          const PageOptions& options);
+
+class HttpFetcher final : public Fetcher {
+ public:
+  HttpFetcher(const HttpOptions& http, const PageOptions& page);
+  // Not OK if the HTTP loop could not be started.
+  Status status() const { return client_.status(); }
+
+  FetchResult Fetch(const std::string& url) override;
+  void CancelAll() override { client_.CancelAll(); }
+
+ private:
+  HttpClient client_;
+  const PageOptions page_;
+};
+
+}  // namespace crawl
+
+#endif  // CRAWL_FETCH_HTTP_FETCHER_H_

@@ -1,0 +1,573 @@
+// URL normalisation and resolution (see include/crawl/url.h).
+//
+// Pipeline: Prepare() cleans the input as the WHATWG URL standard does (trim,
+// drop tabs/newlines, '\' -> '/', cut the fragment), checks the scheme, and
+// rewrites the text into a strict RFC 3986 reference whose percent-encoding is
+// already normalised (unreserved characters decoded, hex upper-cased, bytes
+// that may not appear raw encoded). uriparser parses it and, for ResolveUrl,
+// resolves it against the base. Serialize() then writes the canonical form:
+// lower-case scheme and host, IDNA host, no default port, no dot segments,
+// no fragment.
+#include "crawl/url.h"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+#include <netinet/in.h>
+#include <uriparser/Uri.h>
+
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <optional>
+
+namespace crawl {
+namespace {
+
+// Character classes, as bits, for the characters RFC 3986 allows raw.
+constexpr std::uint8_t kUnreservedBit = 1;  // ALPHA DIGIT - . _ ~
+constexpr std::uint8_t kSubDelimBit = 2;    // ! $ & ' ( ) * + , ; =
+constexpr std::uint8_t kColonBit = 4;
+constexpr std::uint8_t kAtBit = 8;
+constexpr std::uint8_t kSlashBit = 16;
+constexpr std::uint8_t kQuestionBit = 32;
+
+// What each component may contain raw (anything else is percent-encoded).
+constexpr std::uint8_t kHostChars = kUnreservedBit | kSubDelimBit;
+constexpr std::uint8_t kUserInfoChars = kHostChars | kColonBit;
+constexpr std::uint8_t kPathChars = kUserInfoChars | kAtBit | kSlashBit;
+constexpr std::uint8_t kQueryChars = kPathChars | kQuestionBit;
+
+constexpr std::array<std::uint8_t, 256> kCharClass = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = kUnreservedBit;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = kUnreservedBit;
+  for (int c = '0'; c <= '9'; ++c) table[c] = kUnreservedBit;
+  for (unsigned char c : std::string_view("-._~")) table[c] = kUnreservedBit;
+  for (unsigned char c : std::string_view("!$&'()*+,;=")) {
+    table[c] = kSubDelimBit;
+  }
+  table[':'] = kColonBit;
+  table['@'] = kAtBit;
+  table['/'] = kSlashBit;
+  table['?'] = kQuestionBit;
+  return table;
+}();
+
+constexpr char kHexDigits[] = "0123456789ABCDEF";
+
+bool Allowed(unsigned char c, std::uint8_t mask) {
+  return (kCharClass[c] & mask) != 0;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+
+bool IsAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool IsSchemeChar(char c) {
+  return IsAlpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+         c == '.';
+}
+
+void AppendLower(std::string& out, std::string_view s) {
+  const std::size_t start = out.size();
+  out.append(s);
+  for (std::size_t i = start; i < out.size(); ++i) out[i] = ToLower(out[i]);
+}
+
+void AppendPercent(std::string& out, unsigned char c) {
+  out += '%';
+  out += kHexDigits[c >> 4];
+  out += kHexDigits[c & 15];
+}
+
+// Appends `s`, keeping the characters in `mask` raw, decoding %XX escapes of
+// unreserved characters, upper-casing the hex of other escapes, encoding a
+// '%' that starts no escape as %25, and encoding every other byte.
+void AppendEncoded(std::string& out, std::string_view s, std::uint8_t mask) {
+  const std::size_t n = s.size();
+  std::size_t run = 0;  // start of the pending run of raw characters
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c != '%' && Allowed(c, mask)) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    if (c != '%') {
+      AppendPercent(out, c);
+      continue;
+    }
+    const int hi = i + 2 < n ? HexValue(s[i + 1]) : -1;
+    const int lo = i + 2 < n ? HexValue(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      out += "%25";
+      continue;
+    }
+    const auto decoded = static_cast<unsigned char>(hi * 16 + lo);
+    if (Allowed(decoded, kUnreservedBit)) {
+      out += static_cast<char>(decoded);
+    } else {
+      AppendPercent(out, decoded);
+    }
+    i += 2;
+    run = i + 1;
+  }
+  out.append(s.data() + run, n - run);
+}
+
+// Strips leading and trailing C0 controls and spaces (WHATWG).
+std::string_view Trim(std::string_view in) {
+  while (!in.empty() && static_cast<unsigned char>(in.front()) <= 0x20) {
+    in.remove_prefix(1);
+  }
+  while (!in.empty() && static_cast<unsigned char>(in.back()) <= 0x20) {
+    in.remove_suffix(1);
+  }
+  return in;
+}
+
+// The rest of the WHATWG clean-up: removes tabs and newlines, cuts the
+// fragment and turns '\' into '/' before the query. Returns a view of `in`
+// when only the fragment goes, else of `*scratch`. Only http(s) URLs survive
+// later checks, so the backslash rule applies to every input.
+std::string_view Clean(std::string_view in, std::string* scratch) {
+  std::size_t end = 0;
+  bool needs_copy = false;
+  bool in_query = false;
+  for (; end < in.size() && in[end] != '#'; ++end) {
+    const char c = in[end];
+    if (c == '?') in_query = true;
+    if (c == '\t' || c == '\n' || c == '\r' || (c == '\\' && !in_query)) {
+      needs_copy = true;
+    }
+  }
+  if (!needs_copy) return in.substr(0, end);
+  scratch->clear();
+  in_query = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == '#') break;
+    if (c == '?') in_query = true;
+    *scratch += (c == '\\' && !in_query) ? '/' : c;
+  }
+  return *scratch;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ToLower(a[i]) != b[i]) return false;
+  }
+  return true;
+}
+
+struct Prepared {
+  UrlDrop drop = UrlDrop::kNone;
+  bool absolute = false;  // has a scheme (after the same-scheme rule)
+};
+
+// Rewrites `in` into `*out` as an RFC 3986 reference uriparser accepts (see
+// the file comment). Without `base_scheme` (NormalizeUrl) the input must be
+// absolute; with it (ResolveUrl; "" for an unusable base) it may be relative,
+// and "http:g" against an http base is the relative "g", as in browsers.
+Prepared Prepare(std::string_view in,
+                 std::optional<std::string_view> base_scheme, std::string* out,
+                 std::string* scratch) {
+  out->clear();
+  in = Trim(in);
+  if (in.empty()) {
+    if (!base_scheme) return {UrlDrop::kEmpty, false};
+    return {};  // an empty reference: the base itself
+  }
+  const std::string_view s = Clean(in, scratch);
+  std::size_t pos = 0;
+  bool absolute = false;
+  if (!s.empty() && IsAlpha(s[0])) {
+    std::size_t i = 1;
+    while (i < s.size() && IsSchemeChar(s[i])) ++i;
+    if (i < s.size() && s[i] == ':') {
+      const std::string_view scheme = s.substr(0, i);
+      if (!EqualsIgnoreCase(scheme, "http") &&
+          !EqualsIgnoreCase(scheme, "https")) {
+        return {UrlDrop::kUnsupportedScheme, false};
+      }
+      pos = i + 1;
+      absolute = !base_scheme || !EqualsIgnoreCase(scheme, *base_scheme) ||
+                 s.substr(pos).starts_with("//");
+      if (absolute) {
+        AppendLower(*out, scheme);
+        *out += ':';
+      }
+    }
+  }
+  if (!absolute && !base_scheme) return {UrlDrop::kMalformed, false};
+
+  const bool has_authority = s.substr(pos).starts_with("//");
+  if (has_authority) {
+    pos += 2;
+    *out += "//";
+    std::size_t end = pos;
+    while (end < s.size() && s[end] != '/' && s[end] != '?') ++end;
+    std::string_view host_port = s.substr(pos, end - pos);
+    pos = end;
+    const std::size_t at = host_port.rfind('@');
+    if (at != std::string_view::npos) {
+      AppendEncoded(*out, host_port.substr(0, at), kUserInfoChars);
+      *out += '@';
+      host_port.remove_prefix(at + 1);
+    }
+    std::string_view port;
+    if (host_port.starts_with('[')) {
+      // An IP literal: left to uriparser, which validates it.
+      const std::size_t close = host_port.find(']');
+      if (close == std::string_view::npos) return {UrlDrop::kMalformed, false};
+      for (std::size_t i = 1; i < close; ++i) {
+        if (!Allowed(static_cast<unsigned char>(host_port[i]),
+                     kUserInfoChars)) {
+          return {UrlDrop::kMalformed, false};
+        }
+      }
+      *out += host_port.substr(0, close + 1);
+      port = host_port.substr(close + 1);
+    } else {
+      const std::size_t colon = host_port.find(':');
+      AppendEncoded(*out, host_port.substr(0, colon), kHostChars);
+      if (colon != std::string_view::npos) port = host_port.substr(colon);
+    }
+    if (!port.empty()) {
+      if (port[0] != ':') return {UrlDrop::kMalformed, false};
+      for (char c : port.substr(1)) {
+        if (c < '0' || c > '9') return {UrlDrop::kMalformed, false};
+      }
+      *out += port;
+    }
+  }
+
+  const std::size_t query = s.find('?', pos);
+  const std::string_view path =
+      s.substr(pos, query == std::string_view::npos ? s.npos : query - pos);
+  if (!absolute && !has_authority && !path.starts_with('/') &&
+      path.substr(0, path.find('/')).find(':') != std::string_view::npos) {
+    *out += "./";  // "a:b" would parse as a scheme; "./a:b" is the same path
+  }
+  AppendEncoded(*out, path, kPathChars);
+  if (query != std::string_view::npos) {
+    *out += '?';
+    AppendEncoded(*out, s.substr(query + 1), kQueryChars);
+  }
+  return {UrlDrop::kNone, absolute};
+}
+
+// Owns the members of a UriUriA that uriparser filled in successfully.
+class Uri {
+ public:
+  Uri() = default;
+  Uri(const Uri&) = delete;
+  Uri& operator=(const Uri&) = delete;
+  ~Uri() {
+    if (owned_) uriFreeUriMembersA(&uri_);
+  }
+
+  bool Parse(std::string_view text) {
+    const char* error_pos = nullptr;
+    owned_ = uriParseSingleUriExA(&uri_, text.data(), text.data() + text.size(),
+                                  &error_pos) == URI_SUCCESS;
+    return owned_;
+  }
+
+  bool Resolve(const Uri& ref, const Uri& base) {
+    owned_ = uriAddBaseUriExA(&uri_, &ref.uri_, &base.uri_,
+                              URI_RESOLVE_STRICTLY) == URI_SUCCESS;
+    return owned_;
+  }
+
+  const UriUriA& get() const { return uri_; }
+
+ private:
+  UriUriA uri_{};
+  bool owned_ = false;
+};
+
+std::string_view Text(const UriTextRangeA& range) {
+  if (range.first == nullptr || range.afterLast == nullptr) return {};
+  return std::string_view(
+      range.first, static_cast<std::size_t>(range.afterLast - range.first));
+}
+
+// Appends the host of a registered name (or IPv4 address): percent-decoded,
+// IDNA-mapped to ASCII when not ASCII, lower-cased. False if unusable.
+bool AppendRegName(std::string& out, std::string_view host) {
+  if (host.empty()) return false;
+  if (host.find('%') == std::string_view::npos) {
+    AppendLower(out, host);  // Prepare() let only kHostChars through raw
+    return true;
+  }
+  std::string decoded;
+  decoded.reserve(host.size());
+  bool ascii = true;
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    char c = host[i];
+    // Prepare() left only well-formed escapes.
+    if (c == '%' && i + 2 < host.size()) {
+      c = static_cast<char>(HexValue(host[i + 1]) * 16 + HexValue(host[i + 2]));
+      i += 2;
+    }
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x80) {
+      ascii = false;
+    } else if (!Allowed(b, kHostChars)) {
+      return false;  // a forbidden host character, or a NUL before IDNA
+    }
+    decoded += c;
+  }
+  if (ascii) {
+    AppendLower(out, decoded);
+    return true;
+  }
+  const auto* in = reinterpret_cast<const std::uint8_t*>(decoded.c_str());
+  std::uint8_t* ascii_host = nullptr;
+  int rc =
+      idn2_lookup_u8(in, &ascii_host, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  if (rc != IDN2_OK) {
+    idn2_free(ascii_host);
+    ascii_host = nullptr;
+    rc = idn2_lookup_u8(in, &ascii_host, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
+  }
+  bool ok = rc == IDN2_OK && ascii_host != nullptr && ascii_host[0] != 0;
+  if (ok) {
+    const std::size_t start = out.size();
+    for (const std::uint8_t* p = ascii_host; *p != 0; ++p) {
+      const char c = ToLower(static_cast<char>(*p));
+      if (!Allowed(static_cast<unsigned char>(c), kHostChars)) ok = false;
+      out += c;
+    }
+    if (!ok) out.resize(start);
+  }
+  idn2_free(ascii_host);
+  return ok;
+}
+
+// Appends the path of `uri`, removing "." and ".." segments (a no-op after
+// uriparser's resolution, needed for a URL normalised on its own).
+void AppendPath(std::string& out, const UriUriA& uri) {
+  const std::size_t start = out.size();
+  for (const UriPathSegmentA* seg = uri.pathHead; seg != nullptr;
+       seg = seg->next) {
+    const std::string_view text = Text(seg->text);
+    const bool last = seg->next == nullptr;
+    if (text == "." || text == "..") {
+      if (text == ".." && out.size() > start) {
+        out.resize(out.rfind('/'));
+      }
+      if (last) out += '/';
+      continue;
+    }
+    out += '/';
+    out += text;
+  }
+  if (out.size() == start) out += '/';
+}
+
+// Writes the canonical form of a parsed (and resolved) URL.
+UrlResult Serialize(const UriUriA& uri, std::size_t max_length,
+                    std::size_t size_hint) {
+  UrlResult result;
+  std::string& out = result.url;
+  const std::string_view scheme = Text(uri.scheme);
+  const bool https = EqualsIgnoreCase(scheme, "https");
+  if (!https && !EqualsIgnoreCase(scheme, "http")) {
+    return {{},
+            scheme.empty() ? UrlDrop::kMalformed : UrlDrop::kUnsupportedScheme};
+  }
+  if (uri.hostText.first == nullptr) return {{}, UrlDrop::kBadHost};
+  out.reserve(size_hint + 16);
+  out += https ? "https://" : "http://";
+
+  const std::string_view user_info = Text(uri.userInfo);
+  const std::size_t colon = user_info.find(':');
+  const std::string_view user = user_info.substr(0, colon);
+  const std::string_view password = colon == std::string_view::npos
+                                        ? std::string_view()
+                                        : user_info.substr(colon + 1);
+  if (!user.empty() || !password.empty()) {
+    out += user;
+    if (!password.empty()) {
+      out += ':';
+      out += password;
+    }
+    out += '@';
+  }
+
+  if (uri.hostData.ip6 != nullptr) {
+    char buffer[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, uri.hostData.ip6->data, buffer, sizeof(buffer)) ==
+        nullptr) {
+      return {{}, UrlDrop::kBadHost};
+    }
+    out += '[';
+    out += buffer;
+    out += ']';
+  } else if (uri.hostData.ipFuture.first != nullptr) {
+    return {{}, UrlDrop::kBadHost};  // "[v1.x]": browsers reject it too
+  } else if (!AppendRegName(out, Text(uri.hostText))) {
+    return {{}, UrlDrop::kBadHost};
+  }
+
+  std::string_view port = Text(uri.portText);
+  while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
+  if (!port.empty()) {
+    if (port.size() > 5) return {{}, UrlDrop::kMalformed};
+    unsigned value = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9') return {{}, UrlDrop::kMalformed};
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) return {{}, UrlDrop::kMalformed};
+    if (value != (https ? 443u : 80u)) {
+      out += ':';
+      out += port;
+    }
+  }
+
+  AppendPath(out, uri);
+  if (uri.query.first != nullptr) {
+    out += '?';
+    out += Text(uri.query);
+  }
+  if (out.size() > max_length) return {{}, UrlDrop::kTooLong};
+  return result;
+}
+
+// Inputs this much longer than the limit are refused unparsed, so hostile
+// megabyte hrefs cost nothing; only padding could shrink that much.
+bool AbsurdlyLong(std::string_view s, std::size_t max_length) {
+  constexpr std::size_t kSlack = 64;
+  if (max_length > (s.npos - kSlack) / 4) return false;
+  return s.size() > 4 * max_length + kSlack;
+}
+
+// Per-thread buffers for the prepared texts, so that a call allocates little
+// more than its result.
+struct Scratch {
+  std::string clean;
+  std::string base;
+  std::string ref;
+};
+thread_local Scratch t_scratch;
+
+// Releases buffers that an unusually long URL grew.
+void TrimScratch() {
+  constexpr std::size_t kKeepBytes = 1 << 16;
+  for (std::string* b : {&t_scratch.clean, &t_scratch.base, &t_scratch.ref}) {
+    if (b->capacity() > kKeepBytes) std::string().swap(*b);
+  }
+}
+
+UrlResult NormalizeImpl(std::string_view url, std::size_t max_length) {
+  if (AbsurdlyLong(url, max_length)) return {{}, UrlDrop::kTooLong};
+  std::string& text = t_scratch.ref;
+  const Prepared prepared = Prepare(url, std::nullopt, &text, &t_scratch.clean);
+  if (prepared.drop != UrlDrop::kNone) return {{}, prepared.drop};
+  Uri uri;
+  if (!uri.Parse(text)) return {{}, UrlDrop::kMalformed};
+  return Serialize(uri.get(), max_length, text.size());
+}
+
+UrlResult ResolveImpl(std::string_view base, std::string_view ref,
+                      std::size_t max_length) {
+  if (AbsurdlyLong(ref, max_length)) return {{}, UrlDrop::kTooLong};
+  std::string& base_text = t_scratch.base;
+  std::string& ref_text = t_scratch.ref;
+  const Prepared base_prepared =
+      AbsurdlyLong(base, max_length)
+          ? Prepared{UrlDrop::kTooLong, false}
+          : Prepare(base, std::nullopt, &base_text, &t_scratch.clean);
+  std::string_view base_scheme;  // "" matches no scheme
+  if (base_prepared.drop == UrlDrop::kNone) {
+    base_scheme = std::string_view(base_text);
+    base_scheme = base_scheme.substr(0, base_scheme.find(':'));
+  }
+  const Prepared ref_prepared =
+      Prepare(ref, base_scheme, &ref_text, &t_scratch.clean);
+  if (ref_prepared.drop != UrlDrop::kNone) return {{}, ref_prepared.drop};
+  Uri ref_uri;
+  if (!ref_uri.Parse(ref_text)) return {{}, UrlDrop::kMalformed};
+  if (ref_prepared.absolute) {
+    return Serialize(ref_uri.get(), max_length, ref_text.size());
+  }
+  if (base_prepared.drop != UrlDrop::kNone) return {{}, base_prepared.drop};
+  Uri base_uri;
+  Uri resolved;
+  if (!base_uri.Parse(base_text) || !resolved.Resolve(ref_uri, base_uri)) {
+    return {{}, UrlDrop::kMalformed};
+  }
+  return Serialize(resolved.get(), max_length,
+                   base_text.size() + ref_text.size());
+}
+
+}  // namespace
+
+const char* UrlDropName(UrlDrop drop) {
+  switch (drop) {
+    case UrlDrop::kNone:
+      return "none";
+    case UrlDrop::kEmpty:
+      return "empty";
+    case UrlDrop::kUnsupportedScheme:
+      return "scheme";
+    case UrlDrop::kTooLong:
+      return "too_long";
+    case UrlDrop::kMalformed:
+      return "malformed";
+    case UrlDrop::kBadHost:
+      return "bad_host";
+  }
+  return "unknown";
+}
+
+UrlResult NormalizeUrl(std::string_view url, std::size_t max_length) {
+  try {
+    UrlResult result = NormalizeImpl(url, max_length);
+    TrimScratch();
+    return result;
+  } catch (const std::exception&) {  // only std::bad_alloc can get here
+    return {{}, UrlDrop::kMalformed};
+  }
+}
+
+UrlResult ResolveUrl(std::string_view base, std::string_view ref,
+                     std::size_t max_length) {
+  try {
+    UrlResult result = ResolveImpl(base, ref, max_length);
+    TrimScratch();
+    return result;
+  } catch (const std::exception&) {
+    return {{}, UrlDrop::kMalformed};
+  }
+}
+
+std::string_view UrlHost(std::string_view normalized_url) {
+  std::size_t start = normalized_url.find("://");
+  if (start == std::string_view::npos) return {};
+  start += 3;
+  std::size_t end = normalized_url.find_first_of("/?#", start);
+  if (end == std::string_view::npos) end = normalized_url.size();
+  std::string_view host = normalized_url.substr(start, end - start);
+  const std::size_t at = host.rfind('@');
+  if (at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (host.starts_with('[')) {
+    const std::size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
+}  // namespace crawl

@@ -1,0 +1,288 @@
+#include "flags.h"
+
+#include <getopt.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string_view>
+
+namespace crawl::cli {
+namespace {
+
+constexpr char kUsage[] = R"(Usage: crawl [OPTIONS] URL...
+
+Crawls the web from the seed URLs and writes one JSON Lines record per
+fetched URL. By default it stays on the seeds' hosts.
+
+Crawl:
+      --engine NAME          serial, mutex or channel (default: channel)
+  -c, --concurrency N        fetches in flight at once, 1..10000 (default: 16)
+      --depth N              fetch pages at most N links from a seed
+                             (default: inf = no limit; 0 = seeds only)
+      --max-pages N          at most N fetches in all (default: no limit)
+      --max-time SECONDS     stop after this long (default: no limit)
+Scope:
+      --scope MODE           host (the seeds' hosts, default), domain (their
+                             registrable domains) or any
+      --include REGEX        follow only URLs matching one such pattern (RE2,
+                             partial match on the whole URL); repeatable
+      --exclude REGEX        never follow URLs matching it; repeatable
+HTTP:
+      --user-agent TEXT      User-Agent header (default: crawl/VERSION)
+  -H, --header 'NAME: VALUE' extra request header; repeatable
+      --proxy URL            send every request through this HTTP proxy
+  -k, --insecure             do not verify TLS certificates
+Bounds (each fetch):
+      --connect-timeout S    seconds to connect (default: 10)
+      --timeout S            seconds for a whole fetch (default: 60)
+      --low-speed-limit B    abort a fetch slower than B bytes/s ...
+      --low-speed-time S     ... for S seconds (defaults: 100, 20)
+      --max-body SIZE        keep at most SIZE decoded body bytes; the record
+                             says truncated (default: 10M; K, M, G suffixes)
+      --max-header SIZE      fail a response whose headers exceed SIZE
+                             (default: 64K)
+      --max-redirects N      longest redirect chain followed (default: 20)
+      --max-url-length N     drop longer URLs (default: 2048)
+      --max-links-per-page N use at most N links of a page (default: 10000)
+Output:
+  -o, --output FILE          write JSON Lines to FILE (default: stdout)
+      --links                add each page's links (link_urls) to its record
+  -q, --quiet                no progress line, no summary
+  -v, --verbose              log every fetch on stderr
+      --fail-on-error        exit 1 if any fetch failed (outcome error)
+Testing:
+      --fake SPEC            crawl a canned graph instead of the web:
+                             lecture, or random:PAGES:FANOUT:SEED[:LATENCY_MS]
+                             (without URL arguments the graph's seed is used)
+  -h, --help                 show this help and exit
+      --version              show the version and exit
+
+Exit codes: 0 the crawl completed (failed fetches are records, not failures);
+1 it completed with fetch errors and --fail-on-error; 2 usage error;
+3 fatal error (output not writable, HTTP engine not available);
+130 / 143 stopped by SIGINT / SIGTERM (after flushing output and summary).
+)";
+
+enum LongOnly {
+  kEngine = 1000, kDepth, kMaxPages, kMaxTime, kScope, kInclude, kExclude,
+  kUserAgent, kProxy, kConnectTimeout, kTimeout, kLowSpeedLimit,
+  kLowSpeedTime, kMaxBody, kMaxHeader, kMaxRedirects, kMaxUrlLength,
+  kMaxLinks, kLinks, kFailOnError, kFake, kVersion,
+};
+
+template <typename T>
+bool ParseInt(std::string_view s, T min, T max, T& out) {
+  T value{};
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty() ||
+      value < min || value > max) {
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+// "12", "1.5" -> milliseconds; 0 < seconds <= one day (or >= 0 if allow_zero).
+bool ParseSeconds(std::string_view s, std::chrono::milliseconds& out) {
+  std::string text(s);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) ||
+      v <= 0 || v > 86400) {
+    return false;
+  }
+  out = std::chrono::milliseconds(static_cast<long long>(std::ceil(v * 1000)));
+  return true;
+}
+
+// "512", "64K", "10M", "1G" (binary multiples).
+bool ParseSize(std::string_view s, std::uint64_t& out) {
+  std::uint64_t mult = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 'k': case 'K': mult = 1ULL << 10; break;
+      case 'm': case 'M': mult = 1ULL << 20; break;
+      case 'g': case 'G': mult = 1ULL << 30; break;
+      default: break;
+    }
+    if (mult != 1) s.remove_suffix(1);
+  }
+  std::uint64_t v = 0;
+  if (!ParseInt<std::uint64_t>(s, 1, (64ULL << 30) / mult, v)) return false;
+  out = v * mult;
+  return true;
+}
+
+}  // namespace
+
+Result<Config> ParseFlags(int argc, char** argv) {
+  static const option kLong[] = {
+      {"engine", required_argument, nullptr, kEngine},
+      {"concurrency", required_argument, nullptr, 'c'},
+      {"depth", required_argument, nullptr, kDepth},
+      {"max-pages", required_argument, nullptr, kMaxPages},
+      {"max-time", required_argument, nullptr, kMaxTime},
+      {"scope", required_argument, nullptr, kScope},
+      {"include", required_argument, nullptr, kInclude},
+      {"exclude", required_argument, nullptr, kExclude},
+      {"user-agent", required_argument, nullptr, kUserAgent},
+      {"header", required_argument, nullptr, 'H'},
+      {"proxy", required_argument, nullptr, kProxy},
+      {"insecure", no_argument, nullptr, 'k'},
+      {"connect-timeout", required_argument, nullptr, kConnectTimeout},
+      {"timeout", required_argument, nullptr, kTimeout},
+      {"low-speed-limit", required_argument, nullptr, kLowSpeedLimit},
+      {"low-speed-time", required_argument, nullptr, kLowSpeedTime},
+      {"max-body", required_argument, nullptr, kMaxBody},
+      {"max-header", required_argument, nullptr, kMaxHeader},
+      {"max-redirects", required_argument, nullptr, kMaxRedirects},
+      {"max-url-length", required_argument, nullptr, kMaxUrlLength},
+      {"max-links-per-page", required_argument, nullptr, kMaxLinks},
+      {"output", required_argument, nullptr, 'o'},
+      {"links", no_argument, nullptr, kLinks},
+      {"quiet", no_argument, nullptr, 'q'},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"fail-on-error", no_argument, nullptr, kFailOnError},
+      {"fake", required_argument, nullptr, kFake},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, kVersion},
+      {nullptr, 0, nullptr, 0},
+  };
+
+  Config c;
+  c.http.user_agent = "crawl/" CRAWL_VERSION;
+  optind = 1;
+  opterr = 0;
+  int opt;
+  auto bad = [&](const char* flag) {
+    return Status::InvalidArgument(std::string("invalid value '") + optarg +
+                                   "' for " + flag);
+  };
+  while ((opt = getopt_long(argc, argv, ":c:H:ko:qvh", kLong, nullptr)) != -1) {
+    std::chrono::milliseconds ms{};
+    std::uint64_t size = 0;
+    switch (opt) {
+      case kEngine: {
+        auto e = ParseEngine(optarg);
+        if (!e.ok()) return e.status();
+        c.crawl.engine = *e;
+        break;
+      }
+      case 'c':
+        if (!ParseInt(optarg, 1, 10'000, c.crawl.concurrency))
+          return bad("--concurrency (expected 1..10000)");
+        break;
+      case kDepth:
+        if (std::string_view(optarg) == "inf") {
+          c.crawl.max_depth = -1;
+        } else if (!ParseInt(optarg, 0, 1'000'000, c.crawl.max_depth)) {
+          return bad("--depth (expected 0..1000000 or inf)");
+        }
+        break;
+      case kMaxPages:
+        if (!ParseInt<std::uint64_t>(optarg, 0, 1'000'000'000'000ULL,
+                                     c.crawl.max_pages))
+          return bad("--max-pages (expected a whole number)");
+        break;
+      case kMaxTime:
+        if (!ParseSeconds(optarg, c.max_time))
+          return bad("--max-time (expected seconds, e.g. 30 or 0.5)");
+        break;
+      case kScope: {
+        auto s = ParseScopeMode(optarg);
+        if (!s.ok()) return s.status();
+        c.crawl.scope = *s;
+        break;
+      }
+      case kInclude: c.crawl.include.push_back(optarg); break;
+      case kExclude: c.crawl.exclude.push_back(optarg); break;
+      case kUserAgent: c.http.user_agent = optarg; break;
+      case 'H':
+        if (std::string_view(optarg).find(':') == std::string_view::npos)
+          return bad("--header (expected 'Name: value')");
+        c.http.headers.push_back(optarg);
+        break;
+      case kProxy: c.http.proxy = optarg; break;
+      case 'k': c.http.insecure = true; break;
+      case kConnectTimeout:
+        if (!ParseSeconds(optarg, c.http.connect_timeout))
+          return bad("--connect-timeout (expected seconds)");
+        break;
+      case kTimeout:
+        if (!ParseSeconds(optarg, c.http.timeout))
+          return bad("--timeout (expected seconds)");
+        break;
+      case kLowSpeedLimit:
+        if (!ParseInt<long>(optarg, 1, 1L << 40, c.http.low_speed_limit))
+          return bad("--low-speed-limit (expected bytes per second)");
+        break;
+      case kLowSpeedTime:
+        if (!ParseSeconds(optarg, ms)) return bad("--low-speed-time");
+        c.http.low_speed_time =
+            std::chrono::ceil<std::chrono::seconds>(ms);
+        break;
+      case kMaxBody:
+        if (!ParseSize(optarg, size)) return bad("--max-body (e.g. 10M)");
+        c.http.max_body_bytes = size;
+        break;
+      case kMaxHeader:
+        if (!ParseSize(optarg, size)) return bad("--max-header (e.g. 64K)");
+        c.http.max_header_bytes = size;
+        break;
+      case kMaxRedirects:
+        if (!ParseInt(optarg, 0, 100, c.crawl.max_redirects))
+          return bad("--max-redirects (expected 0..100)");
+        break;
+      case kMaxUrlLength:
+        if (!ParseInt<std::size_t>(optarg, 16, 1 << 20, c.page.max_url_length))
+          return bad("--max-url-length (expected 16..1048576)");
+        break;
+      case kMaxLinks:
+        if (!ParseInt<std::size_t>(optarg, 0, 100'000'000,
+                                   c.page.max_links_per_page))
+          return bad("--max-links-per-page");
+        break;
+      case 'o':
+        if (*optarg == '\0') return bad("--output (expected a file name)");
+        c.output = optarg;
+        break;
+      case kLinks: c.with_links = true; break;
+      case 'q': c.quiet = true; break;
+      case 'v': c.verbose = true; break;
+      case kFailOnError: c.fail_on_error = true; break;
+      case kFake: c.fake_spec = optarg; break;
+      case 'h': c.print_and_exit = kUsage; return c;
+      case kVersion: c.print_and_exit = "crawl " CRAWL_VERSION "\n"; return c;
+      case ':':
+        if (optopt > 0 && optopt < 256) {
+          return Status::InvalidArgument(std::string("option '-") +
+                                         static_cast<char>(optopt) +
+                                         "' needs a value");
+        }
+        return Status::InvalidArgument(std::string("option '") +
+                                       argv[optind - 1] + "' needs a value");
+      default:
+        if (optopt > 0 && optopt < 256) {
+          return Status::InvalidArgument(std::string("unknown option '-") +
+                                         static_cast<char>(optopt) + "'");
+        }
+        if (optopt >= kEngine) {  // a known long option given a value
+          std::string name = argv[optind - 1];
+          name = name.substr(0, name.find('='));
+          return Status::InvalidArgument("option '" + name +
+                                         "' takes no value");
+        }
+        return Status::InvalidArgument(std::string("unknown option '") +
+                                       argv[optind - 1] + "'");
+    }
+  }
+  for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
+  if (c.crawl.seeds.empty() && c.fake_spec.empty()) {
+    return Status::InvalidArgument("no URL given");
+  }
+  return c;
+}
+
+}  // namespace crawl::cli

@@ -1,0 +1,33 @@
+// Command-line flags of the crawl tool, parsed into a Config.
+#ifndef CRAWL_TOOLS_CRAWL_FLAGS_H_
+#define CRAWL_TOOLS_CRAWL_FLAGS_H_
+
+#include <chrono>
+#include <string>
+
+#include "crawl/crawler.h"
+#include "fetch/http_fetcher.h"
+
+namespace crawl::cli {
+
+struct Config {
+  CrawlOptions crawl;
+  HttpOptions http;
+  PageOptions page;
+  std::string fake_spec;          // --fake: canned graph instead of HTTP
+  std::string output;             // -o; empty or "-": stdout
+  std::chrono::milliseconds max_time{0};  // 0: no limit
+  bool with_links = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool fail_on_error = false;
+  // Set for --help / --version: print and exit 0.
+  std::string print_and_exit;
+};
+
+// Parses argv. On a usage error returns InvalidArgument with the message.
+Result<Config> ParseFlags(int argc, char** argv);
+
+}  // namespace crawl::cli
+
+#endif  // CRAWL_TOOLS_CRAWL_FLAGS_H_
