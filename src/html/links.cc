@@ -4,9 +4,10 @@
 // reused: the tree is cleaned after every document. The tree is set to
 // MyHTML_TREE_PARSE_FLAGS_WITHOUT_PROCESS_TOKEN, so myhtml neither builds a
 // tree nor decodes the text and attributes of every token (about twice as
-// fast as letting it); the token callback looks only at the start tags we
-// care about and decodes, with myhtml's own attribute-value decoder, only the
-// attributes it needs, taken from the raw positions the tokenizer records.
+// fast as letting it decode them); the token callback looks only at the start
+// tags we care about and decodes, with myhtml's own attribute-value decoder,
+// only the attributes it needs, taken from the raw positions the tokenizer
+// records. Tags cut by the end of the input are dropped, as HTML5 says.
 //
 // The tokenizer alone switches to RAWTEXT, RCDATA, script data and PLAINTEXT
 // after <script>, <style>, <textarea>, <title>, <xmp>, <iframe>, <noembed>,
@@ -70,6 +71,14 @@ std::string_view TrimAsciiWhitespace(std::string_view s) {
   return s;
 }
 
+// Whether an attribute value has character references, NULs or CRs.
+bool NeedsDecoding(std::string_view raw) {
+  for (char c : raw) {
+    if (c == '&' || c == '\0' || c == '\r') return true;
+  }
+  return false;
+}
+
 // Whether the URL `value` has a scheme we never follow. Like the URL parser,
 // ignores leading C0 controls and spaces and any tab, LF or CR, so that
 // "java\tscript:" counts too.
@@ -84,6 +93,7 @@ bool HasSkippedScheme(std::string_view value) {
     scheme[n++] = AsciiLower(c);
     if (c == ':') break;
   }
+  if (n == 0 || scheme[n - 1] != ':') return false;
   const std::string_view prefix(scheme, n);
   for (std::string_view skipped : {"javascript:", "mailto:", "tel:", "data:"}) {
     if (prefix == skipped) return true;
@@ -154,9 +164,20 @@ std::optional<std::string_view> RefreshUrl(std::string_view s) {
   return url;
 }
 
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 // Appends `in` to `out`, each ill-formed UTF-8 subsequence (maximal subpart)
 // replaced by U+FFFD, as the WHATWG UTF-8 decoder does.
-void AppendUtf8Sanitized(std::string_view in, std::string& out) {
+void AppendUtf8Sanitized(std::string_view in, std::string* out) {
+  if (IsAscii(in)) {
+    out->append(in);
+    return;
+  }
   constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
@@ -166,7 +187,7 @@ void AppendUtf8Sanitized(std::string_view in, std::string& out) {
     if (b < 0x80) {
       std::size_t j = i + 1;
       while (j < n && p[j] < 0x80) ++j;
-      out.append(in.data() + i, j - i);
+      out->append(in.data() + i, j - i);
       i = j;
       continue;
     }
@@ -184,7 +205,7 @@ void AppendUtf8Sanitized(std::string_view in, std::string& out) {
       if (b == 0xF0) low = 0x90;
       if (b == 0xF4) high = 0x8F;
     } else {
-      out.append(kReplacement);
+      out->append(kReplacement);
       ++i;
       continue;
     }
@@ -197,9 +218,9 @@ void AppendUtf8Sanitized(std::string_view in, std::string& out) {
       high = 0xBF;
     }
     if (seen == need) {
-      out.append(in.data() + i, j - i);
+      out->append(in.data() + i, j - i);
     } else {
-      out.append(kReplacement);
+      out->append(kReplacement);
     }
     i = j;
   }
@@ -207,8 +228,7 @@ void AppendUtf8Sanitized(std::string_view in, std::string& out) {
 
 std::string Utf8Sanitized(std::string_view in) {
   std::string out;
-  out.reserve(in.size());
-  AppendUtf8Sanitized(in, out);
+  AppendUtf8Sanitized(in, &out);
   return out;
 }
 
@@ -303,10 +323,7 @@ class Collector {
   std::string_view Decode(const myhtml_token_attr_t& attr) {
     const std::string_view raw =
         Raw(attr.raw_value_begin, attr.raw_value_length);
-    if (raw.find_first_of(std::string_view("&\r\0", 3)) ==
-        std::string_view::npos) {
-      return raw;
-    }
+    if (!NeedsDecoding(raw)) return raw;
     if (scratch_.data == nullptr) {
       if (mycore_string_init(myhtml_tree_get_mchar(tree_),
                              myhtml_tree_get_mchar_node_id(tree_), &scratch_,
@@ -334,7 +351,7 @@ class Collector {
     url = TrimAsciiWhitespace(url);
     if (url.empty() || HasSkippedScheme(url)) return;
     if (out_->hrefs.size() < max_links_) {
-      out_->hrefs.push_back(Utf8Sanitized(url));
+      AppendUtf8Sanitized(url, &out_->hrefs.emplace_back());
     } else {
       ++out_->dropped;
     }
@@ -415,15 +432,24 @@ class Parser {
   // case-sensitively, so "<![cDATA[" tokenizes exactly the same way without
   // taking that path. Returns `html`, or a patched copy in `cdata_copy_`.
   std::string_view GuardCdata(std::string_view html) {
-    constexpr std::string_view kCdataOpen = "<![CDATA[";
-    std::size_t pos = html.find(kCdataOpen);
+    std::size_t pos = FindCdataOpen(html, 0);
     if (pos == std::string_view::npos) return html;
     cdata_copy_.assign(html);
-    for (; pos != std::string_view::npos;
-         pos = html.find(kCdataOpen, pos + 1)) {
+    for (; pos != std::string_view::npos; pos = FindCdataOpen(html, pos + 1)) {
       cdata_copy_[pos + 3] = 'c';
     }
     return cdata_copy_;
+  }
+
+  // The first "<![CDATA[" at or after `from`. Looks for '[' (memchr), much
+  // rarer in HTML than '<'.
+  static std::size_t FindCdataOpen(std::string_view html, std::size_t from) {
+    constexpr std::string_view kCdataOpen = "<![CDATA[";
+    for (std::size_t i = html.find('[', from + 2); i != std::string_view::npos;
+         i = html.find('[', i + 1)) {
+      if (html.substr(i - 2).starts_with(kCdataOpen)) return i - 2;
+    }
+    return std::string_view::npos;
   }
 
   // Creates the parser if needed; false if myhtml cannot be initialized.
@@ -447,8 +473,12 @@ class Parser {
       Release();
       return false;
     }
-    myhtml_tree_parse_flags_set(tree,
-                                MyHTML_TREE_PARSE_FLAGS_WITHOUT_PROCESS_TOKEN);
+    // No tree, no decoding of tokens (done here for the few values needed),
+    // no whitespace-only text tokens.
+    myhtml_tree_parse_flags_set(
+        tree, static_cast<myhtml_tree_parse_flags_t>(
+                  MyHTML_TREE_PARSE_FLAGS_WITHOUT_PROCESS_TOKEN |
+                  MyHTML_TREE_PARSE_FLAGS_SKIP_WHITESPACE_TOKEN));
     tree_ = tree;
     return true;
   }
@@ -472,9 +502,9 @@ HtmlLinks ExtractLinks(std::string_view html, std::size_t max_links) {
 }
 
 bool LooksLikeHtml(std::string_view body) {
-  // The WHATWG MIME sniffing patterns for text/html (lower case here, matched
-  // case-insensitively); all but
-  // "<!--" must be followed by a tag-terminating byte (space or '>').
+  // The WHATWG MIME sniffing patterns for text/html, matched ASCII
+  // case-insensitively; all but "<!--" must be followed by a tag-terminating
+  // byte (space or '>').
   static constexpr std::array<std::string_view, 17> kPatterns = {
       "<!doctype html",
       "<html",
@@ -492,11 +522,13 @@ bool LooksLikeHtml(std::string_view body) {
       "<body",
       "<br",
       "<p",
-      "<!--"};
+      "<!--",
+  };
   body = body.substr(0, std::min(body.size(), kSniffBytes));
   if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
-  while (!body.empty() && IsAsciiWhitespace(body.front()))
+  while (!body.empty() && IsAsciiWhitespace(body.front())) {
     body.remove_prefix(1);
+  }
   for (std::string_view pattern : kPatterns) {
     if (!StartsWithIgnoreCase(body, pattern)) continue;
     if (pattern == "<!--") return true;

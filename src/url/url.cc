@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <uriparser/Uri.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <exception>
@@ -169,6 +170,31 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Removes "." and ".." segments from the absolute path that ends `s` and
+// starts at `start`, in place, as the WHATWG path parser does: ".." removes
+// the segment before it (never the root), and a final "." or ".." leaves a
+// trailing slash.
+void RemoveDotSegments(std::string& s, std::size_t start) {
+  std::size_t write = start;
+  std::size_t read = start;
+  while (read < s.size()) {  // s[read] == '/'
+    std::size_t next = s.find('/', read + 1);
+    if (next == std::string::npos) next = s.size();
+    const std::string_view segment(s.data() + read + 1, next - read - 1);
+    const bool last = next == s.size();
+    if (segment == "." || segment == "..") {
+      if (segment == ".." && write > start) write = s.rfind('/', write - 1);
+      if (last) s[write++] = '/';
+    } else {
+      if (write != read)
+        std::copy(s.begin() + read, s.begin() + next, s.begin() + write);
+      write += next - read;
+    }
+    read = next;
+  }
+  s.resize(write);
+}
+
 struct Prepared {
   UrlDrop drop = UrlDrop::kNone;
   bool absolute = false;  // has a scheme (after the same-scheme rule)
@@ -258,7 +284,11 @@ Prepared Prepare(std::string_view in,
       path.substr(0, path.find('/')).find(':') != std::string_view::npos) {
     *out += "./";  // "a:b" would parse as a scheme; "./a:b" is the same path
   }
+  const std::size_t path_start = out->size();
   AppendEncoded(*out, path, kPathChars);
+  // Browsers parse the base before resolving against it: a base's dot
+  // segments must go before RFC 3986 merges paths.
+  if (has_authority) RemoveDotSegments(*out, path_start);
   if (query != std::string_view::npos) {
     *out += '?';
     AppendEncoded(*out, s.substr(query + 1), kQueryChars);
@@ -355,25 +385,16 @@ bool AppendRegName(std::string& out, std::string_view host) {
   return ok;
 }
 
-// Appends the path of `uri`, removing "." and ".." segments (a no-op after
-// uriparser's resolution, needed for a URL normalised on its own).
+// Appends the path of `uri`, without dot segments.
 void AppendPath(std::string& out, const UriUriA& uri) {
   const std::size_t start = out.size();
   for (const UriPathSegmentA* seg = uri.pathHead; seg != nullptr;
        seg = seg->next) {
-    const std::string_view text = Text(seg->text);
-    const bool last = seg->next == nullptr;
-    if (text == "." || text == "..") {
-      if (text == ".." && out.size() > start) {
-        out.resize(out.rfind('/'));
-      }
-      if (last) out += '/';
-      continue;
-    }
     out += '/';
-    out += text;
+    out += Text(seg->text);
   }
   if (out.size() == start) out += '/';
+  RemoveDotSegments(out, start);
 }
 
 // Writes the canonical form of a parsed (and resolved) URL.

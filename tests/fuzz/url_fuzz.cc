@@ -2,7 +2,8 @@
 // into a base and a reference; the whole input is also normalised on its
 // own. Every accepted URL must be canonical: a fixed point of NormalizeUrl,
 // http(s), free of fragments, spaces, controls and non-ASCII bytes, and no
-// longer than the limit. A violated invariant traps.
+// longer than the limit; and resolving against a base must not depend on
+// whether the base was normalised first. A violated invariant traps.
 //
 // Build (clang): clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined
 //   -Iinclude -Isrc src/url/url.cc tests/fuzz/url_fuzz.cc
@@ -54,7 +55,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        {crawl::kDefaultMaxUrlLength, std::size_t{40}}) {
     CheckResult(crawl::NormalizeUrl(input, max_length), max_length);
     CheckResult(crawl::NormalizeUrl(base, max_length), max_length);
-    CheckResult(crawl::ResolveUrl(base, ref, max_length), max_length);
+    const crawl::UrlResult resolved = crawl::ResolveUrl(base, ref, max_length);
+    CheckResult(resolved, max_length);
+    // Normalising the base first changes nothing.
+    const crawl::UrlResult clean_base = crawl::NormalizeUrl(base, max_length);
+    if (resolved.ok() && clean_base.ok()) {
+      const crawl::UrlResult again =
+          crawl::ResolveUrl(clean_base.url, ref, max_length);
+      Check(again.ok() && again.url == resolved.url);
+    }
   }
   return 0;
 }

@@ -143,6 +143,24 @@ TEST(ResolveUrl, BadBase) {
             "http://a.example/d/g");
 }
 
+// Browsers parse the base before resolving against it, so its dot segments
+// go first; a strict RFC 3986 merge would give "http://h/a/b/t" here.
+TEST(ResolveUrl, BaseIsNormalisedFirst) {
+  EXPECT_EQ(ResolveUrl("http://h/a/b/..", "t").url, "http://h/a/t");
+  EXPECT_EQ(ResolveUrl("http://h//..", "t").url, "http://h/t");
+  EXPECT_EQ(ResolveUrl("http://h/a/%2e%2e/b/", "t").url, "http://h/b/t");
+  EXPECT_EQ(ResolveUrl("http://h/a/./b", "").url, "http://h/a/b");
+  for (std::string_view base :
+       {"http://h/a/b/..", "HTTP://H:80/x/./y/../z?q#f", "http://h//..",
+        "http://[::1]/a/../b", "http://b%C3%BC.h/p"}) {
+    for (std::string_view ref : {"", "t", "../t", "?q", "//g/x", "/..//x"}) {
+      EXPECT_EQ(ResolveUrl(base, ref).url,
+                ResolveUrl(NormalizeUrl(base).url, ref).url)
+          << base << " + " << ref;
+    }
+  }
+}
+
 // Where browsers part from RFC 3986, we follow the WHATWG URL standard.
 TEST(NormalizeUrl, WhatwgCleanup) {
   const Case cases[] = {

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""crawl against wget2 on one generated site served by nginx on 127.0.0.1.
+
+The site: PAGES pages of about 8 KB, each with 10 links (page i links to
+i+1, so every page is reachable from page 0, and to 9 pseudo-random others).
+Each run crawls the whole site from /0.html; pages are counted from nginx's
+access log (a crawler that skips pages or refetches them is flagged). The
+table gives pages/s, CPU
+seconds (user+sys of the crawler process alone), CPU microseconds per page
+and peak RSS, measured per process with wait4().
+
+  bench/wget2_compare.py PATH_TO_CRAWL [--pages 20000] [--concurrency 16,64]
+                         [--engines serial,mutex,channel] [--runs 1]
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "http"))
+from nginx import Nginx  # noqa: E402
+
+WORDS = ("crawl fetch page link frontier engine thread channel mutex "
+         "lecture worker master heartbeat").split()
+
+
+def make_site(root, pages):
+    marker = os.path.join(root, ".complete-%d" % pages)
+    if os.path.exists(marker):
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    rng = random.Random(42)
+    text = " ".join(rng.choice(WORDS) for _ in range(1500))
+    for i in range(pages):
+        targets = [(i + 1) % pages] + [rng.randrange(pages) for _ in range(9)]
+        links = "".join('<li><a href="/%d.html">page %d</a></li>\n' % (t, t)
+                        for t in targets)
+        body = ("<!DOCTYPE html><html><head><title>Page %d</title></head><body>"
+                "<h1>Page %d</h1><ul>%s</ul><p>%s</p></body></html>\n"
+                % (i, i, links, text))
+        with open(os.path.join(root, "%d.html" % i), "w") as f:
+            f.write(body[:8192] if len(body) > 8192 else body)
+    open(marker, "w").close()
+
+
+def run(cmd):
+    """Runs cmd; returns (seconds, cpu_seconds, peak_rss_mb)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    if status != 0:
+        raise RuntimeError("%s exited with %d" % (cmd[0], status))
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("crawl")
+    ap.add_argument("--pages", type=int, default=20000)
+    ap.add_argument("--concurrency", default="16,64")
+    ap.add_argument("--engines", default="serial,mutex,channel")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--site", default="/tmp/crawl-bench-site")
+    args = ap.parse_args()
+
+    make_site(args.site, args.pages)
+    nginx = Nginx(args.site)
+    base = "http://127.0.0.1:%d" % nginx.port
+    print("Site: %d pages x ~8 KB, 10 links each, nginx on loopback\n"
+          % args.pages)
+    print("| crawler | C | pages | seconds | pages/s | CPU s | CPU us/page "
+          "| peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    try:
+        for c in [int(x) for x in args.concurrency.split(",")]:
+            rows = []
+            for engine in args.engines.split(","):
+                if engine == "serial" and c != int(args.concurrency.split(",")[0]):
+                    continue
+                rows.append(("crawl --engine %s" % engine,
+                             [args.crawl, base + "/0.html", "--engine", engine,
+                              "-c", str(c), "-q", "-o", os.devnull]))
+            out = tempfile.mkdtemp(prefix="wget2-")
+            rows.append(("wget2 -r --max-threads=%d" % c,
+                         ["wget2", "-r", "-l", "inf", "--max-threads=%d" % c,
+                          "-q", "--no-robots", "--delete-after", "-P", out,
+                          base + "/0.html"]))
+            for name, cmd in rows:
+                for _ in range(args.runs):
+                    nginx.reset_log()
+                    seconds, cpu, rss = run(cmd)
+                    time.sleep(0.3)
+                    requests = nginx.requests()
+                    pages = len(set(requests))
+                    if pages < args.pages or len(requests) != pages:
+                        print("  (%s: %d requests for %d distinct pages)"
+                              % (name, len(requests), pages))
+                    print("| %s | %d | %d | %.2f | %.0f | %.2f | %.0f | %.1f |"
+                          % (name, c, pages, seconds, pages / seconds, cpu,
+                             cpu / pages * 1e6, rss), flush=True)
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        nginx.stop()
+
+
+if __name__ == "__main__":
+    main()
