@@ -4,7 +4,9 @@
 #   1. release build (g++), every test;
 #   2. ThreadSanitizer build (clang-14, with -Wthread-safety), the tests
 #      labelled "concurrency";
-#   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test.
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test;
+#   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation and link
+#      extraction, FUZZ_SECONDS each (default 30).
 # Warnings are errors in all three; any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,22 +19,46 @@ configure() {  # DIR CMAKE_ARGS...
 }
 step() { printf '\n=== %s\n' "$*"; }
 
-step "1/3 release build, all tests"
+step "1/4 release build, all tests"
 configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
-step "2/3 ThreadSanitizer build (clang-14), concurrency tests"
+step "2/4 ThreadSanitizer build (clang-14), concurrency tests"
 configure build/tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_SANITIZE=thread \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/tsan -j "$jobs"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   ctest --test-dir build/tsan --output-on-failure -L concurrency
 
-step "3/3 AddressSanitizer + UBSan build, all tests"
+step "3/4 AddressSanitizer + UBSan build, all tests"
 configure build/asan -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=Debug
 cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS="detect_leaks=1 abort_on_error=1" \
 UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
+
+step "4/4 fuzzers: URL normalisation and link extraction"
+configure build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_FUZZ=ON \
+  -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_TESTS=OFF \
+  -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build/fuzz -j "$jobs" --target url_fuzz links_fuzz
+seconds=${FUZZ_SECONDS:-30}
+for target in url_fuzz links_fuzz; do
+  name=${target%_fuzz}
+  corpus=$(mktemp -d)
+  log=build/fuzz/$target.log
+  # Exits non-zero on a crash, leak, timeout or broken invariant, and leaves
+  # the input in build/fuzz/.
+  if ! build/fuzz/tests/fuzz/$target -max_total_time="$seconds" \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+      -artifact_prefix=build/fuzz/ "$corpus" "tests/fuzz/corpus/$name" \
+      >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz: $target found a failing input (see build/fuzz/)" >&2
+    exit 1
+  fi
+  echo "fuzz: $target: $(grep -o 'number_of_executed_units: [0-9]*' "$log") in ${seconds}s, no failure"
+  rm -rf "$corpus"
+done

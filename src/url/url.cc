@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <iterator>
 #include <optional>
 
 namespace crawl {
@@ -186,8 +187,9 @@ void RemoveDotSegments(std::string& s, std::size_t start) {
       if (segment == ".." && write > start) write = s.rfind('/', write - 1);
       if (last) s[write++] = '/';
     } else {
-      if (write != read)
+      if (write != read) {
         std::copy(s.begin() + read, s.begin() + next, s.begin() + write);
+      }
       write += next - read;
     }
     read = next;
@@ -255,11 +257,9 @@ Prepared Prepare(std::string_view in,
       // An IP literal: left to uriparser, which validates it.
       const std::size_t close = host_port.find(']');
       if (close == std::string_view::npos) return {UrlDrop::kMalformed, false};
-      for (std::size_t i = 1; i < close; ++i) {
-        if (!Allowed(static_cast<unsigned char>(host_port[i]),
-                     kUserInfoChars)) {
-          return {UrlDrop::kMalformed, false};
-        }
+      for (char c : host_port.substr(1, close - 1)) {
+        const auto b = static_cast<unsigned char>(c);
+        if (!Allowed(b, kUserInfoChars)) return {UrlDrop::kMalformed, false};
       }
       *out += host_port.substr(0, close + 1);
       port = host_port.substr(close + 1);
@@ -385,7 +385,9 @@ bool AppendRegName(std::string& out, std::string_view host) {
   return ok;
 }
 
-// Appends the path of `uri`, without dot segments.
+// Appends the path of `uri`, "/" if empty. Prepare() and uriparser's
+// resolution leave no dot segments; removing them again costs little and
+// keeps the output canonical whatever uriparser's edge cases do.
 void AppendPath(std::string& out, const UriUriA& uri) {
   const std::size_t start = out.size();
   for (const UriPathSegmentA* seg = uri.pathHead; seg != nullptr;
@@ -537,21 +539,10 @@ UrlResult ResolveImpl(std::string_view base, std::string_view ref,
 }  // namespace
 
 const char* UrlDropName(UrlDrop drop) {
-  switch (drop) {
-    case UrlDrop::kNone:
-      return "none";
-    case UrlDrop::kEmpty:
-      return "empty";
-    case UrlDrop::kUnsupportedScheme:
-      return "scheme";
-    case UrlDrop::kTooLong:
-      return "too_long";
-    case UrlDrop::kMalformed:
-      return "malformed";
-    case UrlDrop::kBadHost:
-      return "bad_host";
-  }
-  return "unknown";
+  static constexpr const char* kNames[kUrlDropReasons] = {
+      "none", "empty", "scheme", "too_long", "malformed", "bad_host"};
+  const auto index = static_cast<std::size_t>(drop);
+  return index < std::size(kNames) ? kNames[index] : "unknown";
 }
 
 UrlResult NormalizeUrl(std::string_view url, std::size_t max_length) {

@@ -66,6 +66,7 @@ TEST(ExtractLinksTest, LinkWithOtherRel) {
                   R"(<link rel="shortcut icon" href="/i2.ico">)"
                   R"(<link rel="preload" href="/p.js">)"
                   R"(<link rel="alternate stylesheet" href="/alt.css">)"
+                  R"(<link rel="Alternate ICON" href="/alt.png">)"
                   R"(<link rel="nextpage" href="/np">)"
                   R"(<link rel="prev-ish" href="/pi">)"
                   R"(<link href="/norel">)"
