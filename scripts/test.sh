@@ -3,7 +3,8 @@
 # missing, then builds and tests three ways:
 #   1. release build (g++), every test;
 #   2. ThreadSanitizer build (clang-14, with -Wthread-safety), the tests
-#      labelled "concurrency";
+#      labelled "concurrency" and "http" (the crawl binary's event loop and
+#      engines under real HTTP load);
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test;
 #   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation and link
 #      extraction, FUZZ_SECONDS each (default 30).
@@ -24,12 +25,12 @@ configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
-step "2/4 ThreadSanitizer build (clang-14), concurrency tests"
+step "2/4 ThreadSanitizer build (clang-14), concurrency and HTTP tests"
 configure build/tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_SANITIZE=thread \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/tsan -j "$jobs"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-  ctest --test-dir build/tsan --output-on-failure -L concurrency
+  ctest --test-dir build/tsan --output-on-failure -L "concurrency|http"
 
 step "3/4 AddressSanitizer + UBSan build, all tests"
 configure build/asan -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_BENCH=OFF \

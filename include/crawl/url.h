@@ -4,7 +4,9 @@
 //   - clean up as the WHATWG URL standard does before parsing: strip leading
 //     and trailing C0 controls and spaces, remove tabs and newlines anywhere,
 //     treat '\' as '/' in http(s) URLs;
-//   - resolve against a base per RFC 3986 section 5 (uriparser);
+//   - resolve against a base per RFC 3986 section 5 (uriparser), with two
+//     browser habits: the base's dot segments are removed first, and
+//     "http:g" against an http base is the relative reference "g";
 //   - lower-case scheme and host; IDNA host to punycode (libidn2); drop the
 //     default port (80 for http, 443 for https); remove dot segments; empty
 //     path becomes "/";
@@ -31,7 +33,7 @@ enum class UrlDrop : unsigned char {
   kEmpty,              // nothing left after clean-up
   kUnsupportedScheme,  // not http or https (mailto:, ftp:, ...)
   kTooLong,            // longer than the limit after normalisation
-  kMalformed,          // not a parseable URL (bad port, bad %-escape, ...)
+  kMalformed,          // not a parseable URL (bad port, bad IP literal, ...)
   kBadHost,            // missing host, or a host IDNA rejects
 };
 inline constexpr int kUrlDropReasons = 6;
@@ -57,8 +59,9 @@ UrlResult NormalizeUrl(std::string_view url,
 UrlResult ResolveUrl(std::string_view base, std::string_view ref,
                      std::size_t max_length = kDefaultMaxUrlLength);
 
-// The host of a normalised URL (without port or brackets' contents changed),
-// or "" if it has none. E.g. "http://a.example:8080/x" -> "a.example".
+// The host of a normalised URL, without the port, or "" if it has none.
+// E.g. "http://a.example:8080/x" -> "a.example"; IPv6 keeps its brackets:
+// "http://[::1]/" -> "[::1]".
 std::string_view UrlHost(std::string_view normalized_url);
 
 }  // namespace crawl

@@ -307,6 +307,18 @@ class Stopping(unittest.TestCase):
             self.assertEqual(pages["/never"]["error"]["kind"], "cancelled")
             self.assertEqual(pages["/site/index.html"]["outcome"], "fetched")
 
+    def test_sigterm_stops_too(self):
+        with TestServer() as srv:
+            proc = subprocess.Popen([CRAWL, srv.base + "/never", "--timeout", "60"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+            time.sleep(1)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=10)
+            self.assertEqual(proc.returncode, 143)
+            self.assertIn("stopped by SIGTERM", err)
+            self.assertEqual(json.loads(out)["error"]["kind"], "cancelled")
+
     def test_max_time(self):
         with TestServer() as srv:
             start = time.monotonic()
@@ -342,6 +354,16 @@ class Terminal(unittest.TestCase):
             self.assertIn("pages/s", text)
             self.assertIn("\r\x1b[K", text, "progress line cleared")
             self.assertIn("crawl: done", text)
+
+    def test_verbose_logs_each_fetch(self):
+        with TestServer() as srv:
+            p, recs = crawl(srv.base + "/redirect/relative", "-v", *FAST)
+            lines = [l for l in p.stderr.splitlines() if "/redirect/relative" in l]
+            self.assertEqual(len(lines), 1)
+            self.assertRegex(lines[0], r"^302 +[\d.]+ ms http://.*/redirect/relative"
+                                       r" -> http://.*/site/a\.html$")
+            self.assertEqual(len(recs), len([l for l in p.stderr.splitlines()
+                                             if " ms http" in l]))
 
     def test_no_progress_line_when_not_a_terminal(self):
         with TestServer() as srv:
