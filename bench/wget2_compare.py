@@ -88,7 +88,8 @@ def main():
                     continue
                 rows.append(("crawl --engine %s" % engine,
                              [args.crawl, base + "/0.html", "--engine", engine,
-                              "-c", str(c), "-q", "-o", os.devnull]))
+                              "-c", str(c), "--per-host", str(c),
+                              "--ignore-robots", "-q", "-o", os.devnull]))
             out = tempfile.mkdtemp(prefix="wget2-")
             rows.append(("wget2 -r --max-threads=%d" % c,
                          ["wget2", "-r", "-l", "inf", "--max-threads=%d" % c,

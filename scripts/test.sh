@@ -6,8 +6,8 @@
 #      labelled "concurrency" and "http" (the crawl binary's event loop and
 #      engines under real HTTP load);
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test;
-#   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation and link
-#      extraction, FUZZ_SECONDS each (default 30).
+#   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation, link extraction
+#      and IP-literal parsing, FUZZ_SECONDS each (default 30).
 # Warnings are errors in all three; any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,13 +40,13 @@ ASAN_OPTIONS="detect_leaks=1 abort_on_error=1" \
 UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
 
-step "4/4 fuzzers: URL normalisation and link extraction"
+step "4/4 fuzzers: URL normalisation, link extraction, IP literals"
 configure build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_FUZZ=ON \
   -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_TESTS=OFF \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build/fuzz -j "$jobs" --target url_fuzz links_fuzz
+cmake --build build/fuzz -j "$jobs" --target url_fuzz links_fuzz address_fuzz
 seconds=${FUZZ_SECONDS:-30}
-for target in url_fuzz links_fuzz; do
+for target in url_fuzz links_fuzz address_fuzz; do
   name=${target%_fuzz}
   corpus=$(mktemp -d)
   log=build/fuzz/$target.log

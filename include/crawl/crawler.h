@@ -71,6 +71,29 @@ struct CrawlOptions {
   // A redirect target is followed as a new URL at the same depth; a chain
   // longer than this ends with an error record (kind "redirect_limit").
   int max_redirects = 20;
+  // Per-host politeness: at most `per_host` fetches in flight to one host
+  // (0: no limit) and `delay` seconds between requests to it, randomised
+  // 0.5-1.5x and raised by a robots.txt Crawl-delay (capped).
+  int per_host = 0;
+  double delay = 0;
+  double max_crawl_delay = 30;
+  // robots.txt (RFC 9309): fetched once per scheme + authority before its
+  // first page; disallowed URLs get an outcome kRobots record and are never
+  // fetched. `robots_token` picks the group ("crawl" matches User-agent:
+  // crawl). With `sitemaps`, robots.txt Sitemap: lines seed the crawl.
+  bool obey_robots = true;
+  std::string robots_token = "crawl";
+  bool sitemaps = false;
+  // Retries of timeouts, connection errors and HTTP 408/429/5xx: up to
+  // `retries` more attempts, after Retry-After (capped at max_retry_wait) or
+  // an exponential backoff from retry_base with jitter.
+  int retries = 2;
+  double retry_base = 1;
+  double max_retry_wait = 60;
+  // Spider traps: URLs admitted per host (0: no limit). URLs that repeat a
+  // path segment 3 times are always dropped.
+  std::uint64_t max_pages_per_host = 0;
+
   // When *stop becomes true, nothing more is dispatched and the crawl ends
   // once the fetches in flight have (call Fetcher::CancelAll to hurry them).
   const std::atomic<bool>* stop = nullptr;
@@ -90,6 +113,7 @@ struct PageRecord {
   int depth = 0;
   // Redirects followed to reach this URL from a page that was linked.
   int hops = 0;
+  // Attempts are in result.attempts.
   // The page through which the crawl reached this URL; empty for a seed.
   std::string parent;
   // The fetch's result; `links` holds the page's outgoing links.
@@ -113,6 +137,8 @@ struct CrawlSummary {
   std::uint64_t not_found = 0;  // outcome kNotFound
   std::uint64_t http_errors = 0;  // outcome kHttpError
   std::uint64_t errors = 0;     // outcome kError (including exceptions)
+  std::uint64_t robots = 0;     // outcome kRobots (never fetched)
+  std::uint64_t retries = 0;    // extra attempts made
   std::uint64_t bytes = 0;      // body bytes received
   // Pages by HTTP status class: "2xx", "3xx", "4xx", "5xx", and "none" for
   // fetches without a status.

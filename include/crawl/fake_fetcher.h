@@ -67,6 +67,9 @@ class FakeFetcher final : public Fetcher {
 
   // Adds (or replaces) a page. Not thread-safe; only before fetching.
   void AddPage(std::string url, std::vector<std::string> links);
+  // Adds a document for FetchDocument (e.g. a robots.txt). Not thread-safe;
+  // only before fetching. Without one, FetchDocument answers 404.
+  void AddDocument(std::string url, int status, std::string body);
   void set_faults(const FaultOptions& faults) { faults_ = faults; }
   // Each Fetch sleeps this long first (simulates network latency).
   void set_latency(std::chrono::microseconds latency) { latency_ = latency; }
@@ -83,6 +86,9 @@ class FakeFetcher final : public Fetcher {
   // Thread-safe. Sleeps for the latency, then: an injected fault if the URL
   // draws one, kFetched with the page's links if it exists, else kNotFound.
   FetchResult Fetch(const std::string& url) override;
+  Document FetchDocument(const std::string& url, int max_redirects) override;
+  // How often FetchDocument was called for `url` (thread-safe).
+  int DocumentFetchCount(const std::string& url) const;
 
   // How often `url` has been fetched (thread-safe).
   int FetchCount(const std::string& url) const;
@@ -114,9 +120,12 @@ class FakeFetcher final : public Fetcher {
   std::chrono::microseconds latency_{0};
   std::atomic<std::uint64_t> total_{0};
 
-  // Fetch counts of URLs that are not pages.
+  std::unordered_map<std::string, Document> documents_;
+
+  // Fetch counts of URLs that are not pages, and of documents.
   mutable std::mutex missing_mu_;
-  std::unordered_map<std::string, int> missing_fetches_;  // under missing_mu_
+  std::unordered_map<std::string, int> missing_fetches_;   // under missing_mu_
+  std::unordered_map<std::string, int> document_fetches_;  // under missing_mu_
 };
 
 }  // namespace crawl

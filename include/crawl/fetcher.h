@@ -25,9 +25,10 @@ enum class Outcome {
   kNotFound,   // the page does not exist (HTTP 404 or 410)
   kHttpError,  // any other HTTP status >= 400 (or a 3xx with no Location)
   kError,      // no usable response; `error` says why
+  kRobots,     // not fetched: robots.txt disallows it (set by the crawl)
 };
 
-// "fetched", "redirect", "not_found", "http_error", "error".
+// "fetched", "redirect", "not_found", "http_error", "error", "robots".
 const char* OutcomeName(Outcome outcome);
 
 struct FetchError {
@@ -59,6 +60,11 @@ struct FetchResult {
   std::map<std::string, std::uint32_t> dropped_links;
   // When the fetch started (set by the engine).
   std::chrono::system_clock::time_point fetched_at;
+  // The server's Retry-After, in seconds (from seconds or an HTTP-date);
+  // negative if none.
+  double retry_after_s = -1;
+  // Attempts made (set by the crawl when it retries).
+  int attempts = 1;
 
   static FetchResult Fetched(std::vector<std::string> links) {
     FetchResult r;
@@ -85,6 +91,17 @@ struct FetchResult {
   }
 };
 
+// A whole document, for robots.txt and sitemaps: redirects followed (up to
+// the given number), body kept whatever its type (up to the fetcher's size
+// cap).
+struct Document {
+  int http_status = 0;     // of the last response; 0 if none
+  std::string body;
+  std::string final_url;   // after redirects
+  FetchError error;        // kind empty if a response was received
+  bool truncated = false;
+};
+
 class Fetcher {
  public:
   virtual ~Fetcher() = default;
@@ -98,6 +115,17 @@ class Fetcher {
   // stops a crawl.
   // Thread-safe: called concurrently from many threads.
   virtual FetchResult Fetch(const std::string& url) = 0;
+
+  // Fetches `url` as a Document, following up to `max_redirects` redirects.
+  // Thread-safe. The default answers 404 (a fetcher that has no documents:
+  // "no robots.txt", which allows everything).
+  virtual Document FetchDocument(const std::string& url, int max_redirects) {
+    (void)max_redirects;
+    Document d;
+    d.http_status = 404;
+    d.final_url = url;
+    return d;
+  }
 
   // Asks fetches in flight to end soon (a crawl is being stopped); they
   // return errors of kind "cancelled". Thread-safe. The default does nothing

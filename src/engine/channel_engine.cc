@@ -22,7 +22,7 @@ namespace {
 
 struct Completion {
   Task task;
-  FetchResult result;
+  TaskResult result;
 };
 
 }  // namespace
@@ -54,7 +54,7 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
       [&] {
         try {
           for (Task& task : tasks) {
-            FetchResult result = FetchSafely(fetcher, task.url);
+            TaskResult result = Execute(fetcher, task);
             results.Send(Completion{std::move(task), std::move(result)});
           }
         } catch (...) {
@@ -70,19 +70,28 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
     for (const std::string& seed : options.seeds) frontier.AddSeed(seed);
     for (;;) {
       while (frontier.in_flight() < limit) {
-        std::optional<Task> task = frontier.Next();
+        std::optional<Task> task = frontier.Next(Clock::now());
         if (!task) break;
         tasks.Send(std::move(*task));
       }
       if (frontier.Done()) break;
-      // Something is in flight (else Done), so a result will come — unless a
-      // worker failed and closed the channel. Then take every result already
-      // waiting before dispatching again: one wake-up of the master serves a
-      // burst of completions.
-      std::optional<Completion> done = results.Receive();
-      if (!done) return Status::Internal("crawl aborted: a fetch worker failed");
+      // Wait for a result, or for a host's politeness delay to pass. Then
+      // take every result already waiting before dispatching again: one
+      // wake-up of the master serves a burst of completions.
+      const auto wake = frontier.NextWakeup();
+      std::optional<Completion> done = results.ReceiveUntil(std::min(
+          wake.value_or(Clock::time_point::max()), Clock::now() + kPollPeriod));
+      if (!done) {
+        if (results.closed()) {
+          return Status::Internal("crawl aborted: a fetch worker failed");
+        }
+        continue;  // time passed: look again
+      }
       do {
-        sink.OnRecord(frontier.Complete(done->task, std::move(done->result)));
+        for (const PageRecord& r : frontier.Complete(
+                 done->task, std::move(done->result), Clock::now())) {
+          sink.OnRecord(r);
+        }
       } while ((done = results.TryReceive()));
     }
     CrawlSummary summary = frontier.Summary();

@@ -16,6 +16,7 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kRedirect: return "redirect";
     case Outcome::kNotFound: return "not_found";
     case Outcome::kHttpError: return "http_error";
+    case Outcome::kRobots: return "robots";
     case Outcome::kError: return "error";
   }
   return "error";
@@ -128,6 +129,22 @@ Status ValidateCrawlOptions(const CrawlOptions& options) {
   return scope.ok() ? Status() : scope.status();
 }
 
+TaskResult Execute(Fetcher& fetcher, const Task& task) {
+  TaskResult result;
+  if (task.kind == Task::Kind::kPage) {
+    result.page = FetchSafely(fetcher, task.url);
+    return result;
+  }
+  try {
+    result.document = fetcher.FetchDocument(task.url, 5);
+  } catch (const std::exception& e) {
+    result.document.error = {"exception", e.what()};
+  } catch (...) {
+    result.document.error = {"exception", "unknown exception"};
+  }
+  return result;
+}
+
 Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
                            RecordSink& sink) {
   if (Status valid = ValidateCrawlOptions(options); !valid.ok()) return valid;
@@ -144,6 +161,18 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
   frontier.scope = scope->get();
   frontier.stop = options.stop;
   frontier.progress = options.progress;
+  frontier.per_host = options.per_host;
+  frontier.delay_s = options.delay;
+  frontier.max_crawl_delay_s = options.max_crawl_delay;
+  frontier.obey_robots = options.obey_robots;
+  frontier.robots_token = options.robots_token;
+  frontier.sitemaps = options.sitemaps;
+  frontier.retries = options.retries;
+  frontier.retry_base_s = options.retry_base;
+  frontier.max_retry_wait_s = options.max_retry_wait;
+  frontier.max_pages_per_host = options.max_pages_per_host;
+  frontier.random_seed = static_cast<std::uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
 
   const auto start = std::chrono::steady_clock::now();
   Result<CrawlSummary> summary = Status::Internal("no engine");

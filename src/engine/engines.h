@@ -3,6 +3,7 @@
 #ifndef CRAWL_ENGINE_ENGINES_H_
 #define CRAWL_ENGINE_ENGINES_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <thread>
@@ -26,6 +27,10 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
                                 FrontierOptions frontier, Fetcher& fetcher,
                                 RecordSink& sink);
 
+// How long an engine waits at most before looking at the Frontier again
+// (the stop flag is read there).
+inline constexpr std::chrono::milliseconds kPollPeriod{100};
+
 // Engines do not let exceptions escape (a throwing sink, std::bad_alloc):
 // the crawl ends with an Internal status naming what was thrown.
 Status AbortedBy(const std::exception* e);
@@ -42,6 +47,10 @@ std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
 // count (the lecture's `defer done.Done()`). Sets fetched_at, and fetch_ms
 // if the fetcher did not.
 FetchResult FetchSafely(Fetcher& fetcher, const std::string& url);
+
+// Performs `task` with `fetcher`: a page fetch (FetchSafely) or a document
+// fetch (robots.txt, sitemap), never throwing.
+TaskResult Execute(Fetcher& fetcher, const Task& task);
 
 }  // namespace crawl
 

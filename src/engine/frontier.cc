@@ -1,11 +1,76 @@
 #include "engine/frontier.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
-namespace crawl {
+#include "crawl/url.h"
 
-Frontier::Frontier(const FrontierOptions& options) : options_(options) {}
+namespace crawl {
+namespace {
+
+constexpr std::chrono::hours kRobotsTtl{24};
+constexpr int kRobotsRedirects = 5;  // RFC 9309 2.3.1.2
+constexpr std::size_t kMaxSitemaps = 1000;
+
+Clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+// "https://a.example:8443/x?y" -> "https://a.example:8443".
+std::string_view SiteKey(std::string_view url) {
+  const std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return url;
+  return url.substr(0, url.find('/', authority + 3));
+}
+
+// "https://a.example/x?y" -> "/x?y".
+std::string_view PathAndQuery(std::string_view url) {
+  const std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return "/";
+  const std::size_t path = url.find('/', authority + 3);
+  return path == std::string_view::npos ? "/" : url.substr(path);
+}
+
+// A spider trap's signature: some path segment three or more times
+// (/a/b/a/b/a/...).
+bool RepeatsSegment(std::string_view url) {
+  std::string_view path = PathAndQuery(url);
+  path = path.substr(0, path.find('?'));
+  std::vector<std::string_view> segments;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  if (segments.size() < 3) return false;
+  std::sort(segments.begin(), segments.end());
+  for (std::size_t i = 2; i < segments.size(); ++i) {
+    if (segments[i] == segments[i - 2]) return true;
+  }
+  return false;
+}
+
+bool Retryable(const FetchResult& r) {
+  if (r.outcome == Outcome::kError) {
+    const std::string& k = r.error.kind;
+    return k == "timeout" || k == "connect" || k == "network" || k == "dns";
+  }
+  if (r.outcome == Outcome::kHttpError) {
+    const int s = r.http_status;
+    return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 ||
+           s == 504 || s == 522 || s == 524;
+  }
+  return false;
+}
+
+}  // namespace
+
+Frontier::Frontier(const FrontierOptions& options)
+    : options_(options), rng_(options.random_seed) {}
 
 std::uint32_t Frontier::Intern(std::string_view url) {
   auto it = ids_.find(url);
@@ -16,63 +81,305 @@ std::uint32_t Frontier::Intern(std::string_view url) {
   return id;
 }
 
+std::uint32_t Frontier::HostOf(std::string_view url) {
+  const std::string_view host = UrlHost(url);
+  auto it = host_ids_.find(host);
+  if (it != host_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(hosts_.size());
+  host_ids_.emplace(std::string(host), id);
+  hosts_.emplace_back().delay_s = options_.delay_s;
+  return id;
+}
+
+std::uint32_t Frontier::SiteOf(std::string_view url) {
+  const std::string_view key = SiteKey(url);
+  auto it = site_ids_.find(key);
+  if (it != site_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(sites_.size());
+  site_ids_.emplace(std::string(key), id);
+  Site& site = sites_.emplace_back();
+  site.key = std::string(key);
+  site.host = HostOf(url);
+  return id;
+}
+
+double Frontier::Jitter() {
+  return std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
+}
+
+double Frontier::Backoff(int failures) {
+  const double base =
+      options_.retry_base_s * std::pow(2.0, std::min(failures, 30) - 1);
+  return std::min(options_.max_retry_wait_s, base * Jitter());
+}
+
+bool Frontier::Admissible(std::string_view url) {
+  if (options_.scope != nullptr) {
+    if (const char* reason = options_.scope->Check(url)) {
+      ++counts_.dropped[reason];
+      return false;
+    }
+  }
+  if (RepeatsSegment(url)) {
+    ++counts_.dropped["trap"];
+    return false;
+  }
+  return true;
+}
+
+// --- Admission: node -> (robots) -> host queue ---
+
 void Frontier::AddSeed(std::string_view url) {
-  const std::size_t before = queue_.size();
-  Relax(Intern(url), 0, kNoParent);
-  // Depth-first pops from the back: a later seed goes under earlier ones,
-  // so seeds are fetched in the order given.
-  if (options_.order == FrontierOptions::Order::kDepthFirst &&
-      queue_.size() > before) {
-    const std::uint32_t seed = queue_.back();
-    queue_.pop_back();
-    queue_.push_front(seed);
-  }
-  Publish();
-}
-
-std::size_t Frontier::Ready() const {
-  if (Stopped()) return 0;
-  if (options_.max_pages == 0) return queue_.size();
-  if (dispatched_ >= options_.max_pages) return 0;
-  return std::min<std::uint64_t>(queue_.size(),
-                                 options_.max_pages - dispatched_);
-}
-
-std::optional<Task> Frontier::Next() {
-  if (Ready() == 0) return std::nullopt;
-  std::uint32_t id;
-  if (options_.order == FrontierOptions::Order::kBreadthFirst) {
-    id = queue_.front();
-    queue_.pop_front();
-  } else {
-    id = queue_.back();
-    queue_.pop_back();
-  }
+  const std::uint32_t id = Intern(url);
   Node& node = nodes_[id];
-  node.state = State::kInFlight;
-  ++in_flight_;
-  ++dispatched_;
+  if (node.state == State::kDiscovered) {
+    node.depth = 0;
+    node.parent = kNone;
+    Admit(id, /*seed=*/true);
+  } else {
+    Relax(id, 0, kNone);  // known already: at most a shorter depth
+  }
   Publish();
-  return Task{id, std::string(node.url)};
 }
 
-bool Frontier::InScope(std::string_view url) {
-  if (options_.scope == nullptr) return true;
-  const char* reason = options_.scope->Check(url);
-  if (reason == nullptr) return true;
-  ++counts_.dropped[reason];
-  return false;
+void Frontier::Admit(std::uint32_t id, bool seed) {
+  const std::uint32_t h = HostOf(nodes_[id].url);
+  nodes_[id].host = h;
+  Host& host = hosts_[h];
+  if (options_.max_pages_per_host != 0 &&
+      host.admitted >= options_.max_pages_per_host) {
+    nodes_[id].state = State::kDone;
+    ++counts_.dropped["max_pages_per_host"];
+    return;
+  }
+  ++host.admitted;
+  ++queued_pages_;
+  if (!options_.obey_robots) return Enqueue(id, seed);
+
+  const std::uint32_t s = SiteOf(nodes_[id].url);
+  Site& site = sites_[s];
+  if (site.robots == Site::Robots::kReady && Clock::now() >= site.expires) {
+    site.robots = Site::Robots::kUnknown;  // stale: fetch it again
+    site.attempts = 0;
+  }
+  switch (site.robots) {
+    case Site::Robots::kReady:
+      if (site.rules.Allowed(PathAndQuery(nodes_[id].url))) {
+        Enqueue(id, seed);
+      } else {
+        --queued_pages_;
+        Block(id, site);
+      }
+      return;
+    case Site::Robots::kUnknown:
+      site.robots = Site::Robots::kFetching;
+      PushEntry(site.host, {Task::Kind::kRobots, s}, /*urgent=*/true);
+      [[fallthrough]];
+    case Site::Robots::kFetching:
+      nodes_[id].state = State::kWaiting;
+      site.waiting.push_back(id);
+      return;
+  }
+}
+
+void Frontier::Enqueue(std::uint32_t id, bool seed) {
+  nodes_[id].state = State::kQueued;
+  // Depth-first pops from the back: a seed goes under what is there, so
+  // seeds are fetched in the order given.
+  const bool front = options_.order == FrontierOptions::Order::kDepthFirst && seed;
+  Host& host = hosts_[nodes_[id].host];
+  if (front) {
+    host.queue.push_front({Task::Kind::kPage, id});
+    ++queued_entries_;
+    Schedule(nodes_[id].host, Clock::now());
+  } else {
+    PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/false);
+  }
+}
+
+// Adds to a host's queue. Urgent entries (robots.txt, sitemaps, retries) are
+// taken next: at the front for breadth-first, the back for depth-first.
+void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
+  Host& host = hosts_[h];
+  const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
+  if (urgent && !dfs) {
+    host.queue.push_front(entry);
+  } else {
+    host.queue.push_back(entry);  // a stack for depth-first: taken next
+  }
+  ++queued_entries_;
+  Schedule(h, Clock::now());
+}
+
+void Frontier::Schedule(std::uint32_t h, Clock::time_point now) {
+  Host& host = hosts_[h];
+  if (host.scheduled || host.queue.empty()) return;
+  if (options_.per_host > 0 && host.in_flight >= options_.per_host) return;
+  host.scheduled = true;
+  if (host.next_allowed <= now) {
+    ready_.push_back(h);
+  } else {
+    timers_.emplace(host.next_allowed, h);
+  }
+}
+
+void Frontier::Block(std::uint32_t id, const Site& site) {
+  nodes_[id].state = State::kDone;
+  FetchResult r;
+  if (!site.refusal.kind.empty()) {
+    // Not robots.txt's verdict but ours: the site may not be contacted.
+    r.outcome = Outcome::kError;
+    r.error = site.refusal;
+  } else {
+    r.outcome = Outcome::kRobots;
+    r.error = {"robots", site.unavailable.empty()
+                             ? "disallowed by " + site.key + "/robots.txt"
+                             : site.unavailable};
+  }
+  r.fetched_at = std::chrono::system_clock::now();
+  Count(r);
+  out_.push_back(MakeRecord(id, std::move(r)));
+}
+
+// --- Dispatch ---
+
+std::optional<Task> Frontier::Next(Clock::time_point now) {
+  if (Stopped() || PagesExhausted()) return std::nullopt;
+  while (!timers_.empty() && timers_.top().first <= now) {
+    const std::uint32_t h = timers_.top().second;
+    timers_.pop();
+    hosts_[h].scheduled = false;
+    Schedule(h, now);
+  }
+  while (!ready_.empty()) {
+    const std::uint32_t h = ready_.front();
+    ready_.pop_front();
+    Host& host = hosts_[h];
+    host.scheduled = false;
+    if (host.queue.empty() ||
+        (options_.per_host > 0 && host.in_flight >= options_.per_host)) {
+      continue;  // rescheduled when a slot frees
+    }
+    if (host.next_allowed > now) {  // its delay grew meanwhile
+      Schedule(h, now);
+      continue;
+    }
+    Entry entry;
+    if (options_.order == FrontierOptions::Order::kBreadthFirst) {
+      entry = host.queue.front();
+      host.queue.pop_front();
+    } else {
+      entry = host.queue.back();
+      host.queue.pop_back();
+    }
+    --queued_entries_;
+    ++host.in_flight;
+    ++in_flight_;
+    if (host.delay_s > 0) host.next_allowed = now + Seconds(host.delay_s * Jitter());
+    Schedule(h, now);  // round-robin: behind the other ready hosts
+
+    Task task;
+    task.kind = entry.kind;
+    task.id = entry.id;
+    switch (entry.kind) {
+      case Task::Kind::kPage: {
+        Node& node = nodes_[entry.id];
+        node.state = State::kInFlight;
+        --queued_pages_;
+        ++dispatched_;
+        task.url = std::string(node.url);
+        task.attempt = node.attempts + 1;
+        break;
+      }
+      case Task::Kind::kRobots:
+        task.url = sites_[entry.id].key + "/robots.txt";
+        task.attempt = sites_[entry.id].attempts + 1;
+        break;
+      case Task::Kind::kSitemap:
+        task.url = sitemaps_[entry.id].url;
+        break;
+    }
+    Publish();
+    return task;
+  }
+  return std::nullopt;
+}
+
+bool Frontier::Done() const {
+  return in_flight_ == 0 &&
+         (Stopped() || PagesExhausted() || queued_entries_ == 0);
+}
+
+std::optional<Clock::time_point> Frontier::NextWakeup() const {
+  if (Stopped() || PagesExhausted() || timers_.empty()) return std::nullopt;
+  return timers_.top().first;
+}
+
+// --- Completion ---
+
+std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
+                                           Clock::time_point now) {
+  std::uint32_t h = 0;
+  switch (task.kind) {
+    case Task::Kind::kPage: h = nodes_[task.id].host; break;
+    case Task::Kind::kRobots: h = sites_[task.id].host; break;
+    case Task::Kind::kSitemap: h = sitemaps_[task.id].host; break;
+  }
+  --hosts_[h].in_flight;
+  --in_flight_;
+  switch (task.kind) {
+    case Task::Kind::kPage: CompletePage(task, std::move(result.page), now); break;
+    case Task::Kind::kRobots: CompleteRobots(task, std::move(result.document), now); break;
+    case Task::Kind::kSitemap: CompleteSitemap(task, std::move(result.document), now); break;
+  }
+  Schedule(h, now);
+  Publish();
+  std::vector<PageRecord> records;
+  records.swap(out_);
+  return records;
 }
 
 PageRecord Frontier::Complete(const Task& task, FetchResult result) {
+  TaskResult r;
+  r.page = std::move(result);
+  std::vector<PageRecord> records = Complete(task, std::move(r), Clock::now());
+  return records.empty() ? PageRecord() : std::move(records.back());
+}
+
+void Frontier::CompletePage(const Task& task, FetchResult result,
+                            Clock::time_point now) {
   const std::uint32_t id = task.id;
+  Host& host = hosts_[nodes_[id].host];
+  ++nodes_[id].attempts;
+  if (Retryable(result)) {
+    ++host.failures;
+    if (nodes_[id].attempts <= options_.retries && !Stopped()) {
+      // Wait as the server asked (capped), else back off; the whole host
+      // waits, and longer the more it fails.
+      const double wait = result.retry_after_s >= 0
+                              ? std::min(result.retry_after_s, options_.max_retry_wait_s)
+                              : Backoff(host.failures);
+      host.next_allowed = std::max(host.next_allowed, now + Seconds(wait));
+      nodes_[id].state = State::kQueued;
+      ++queued_pages_;
+      --dispatched_;  // max_pages counts pages, not attempts
+      PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/true);
+      return;
+    }
+  } else if (result.outcome != Outcome::kError) {
+    host.failures = 0;
+  }
   nodes_[id].state = State::kDone;
-  --in_flight_;
+  result.attempts = nodes_[id].attempts;
 
   const bool keep_links = options_.max_depth >= 0;
-  const std::size_t queued_before = queue_.size();
-  for (const std::string& link : result.links) {
-    if (!InScope(link)) continue;
+  const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
+  // Depth-first pops from the back: admit the links last-first, so the
+  // page's first link is fetched next.
+  const std::size_t n = result.links.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string& link = result.links[dfs ? n - 1 - k : k];
+    if (!Admissible(link)) continue;
     const std::uint32_t child = Intern(link);  // may grow nodes_
     if (keep_links) nodes_[id].links.push_back(child);
     Relax(child, nodes_[id].depth + 1, id);
@@ -85,7 +392,7 @@ PageRecord Frontier::Complete(const Task& task, FetchResult result) {
                       "more than " + std::to_string(options_.max_redirects) +
                           " redirects in a row; not following " +
                           result.redirect_to};
-    } else if (InScope(result.redirect_to)) {
+    } else if (Admissible(result.redirect_to)) {
       const std::uint32_t target = Intern(result.redirect_to);
       Node& t = nodes_[target];
       if (t.state == State::kDiscovered && t.depth == kUnreached) {
@@ -95,41 +402,103 @@ PageRecord Frontier::Complete(const Task& task, FetchResult result) {
       Relax(target, nodes_[id].depth, id);  // same depth: not a link
     }
   }
-  // Depth-first pops from the back: the page's first link is fetched next.
-  if (options_.order == FrontierOptions::Order::kDepthFirst) {
-    std::reverse(queue_.begin() + queued_before, queue_.end());
-  }
   Count(result);
-  Publish();
-
-  const Node& node = nodes_[id];
-  PageRecord record;
-  record.url = task.url;
-  record.depth = node.depth;
-  record.hops = node.hops;
-  if (node.parent != kNoParent) record.parent = nodes_[node.parent].url;
-  record.result = std::move(result);
-  return record;
+  out_.push_back(MakeRecord(id, std::move(result)));
 }
 
-void Frontier::Count(const FetchResult& r) {
-  ++counts_.pages;
-  switch (r.outcome) {
-    case Outcome::kFetched: ++counts_.fetched; break;
-    case Outcome::kRedirect: ++counts_.redirects; break;
-    case Outcome::kNotFound: ++counts_.not_found; break;
-    case Outcome::kHttpError: ++counts_.http_errors; break;
-    case Outcome::kError:
-      ++counts_.errors;
-      ++counts_.error_kinds[r.error.kind.empty() ? "unknown" : r.error.kind];
-      break;
+void Frontier::CompleteRobots(const Task& task, Document doc,
+                              Clock::time_point now) {
+  Site& site = sites_[task.id];
+  Host& host = hosts_[site.host];
+  ++site.attempts;
+  const int status = doc.http_status;
+  const bool received = doc.error.kind.empty();
+  site.unavailable.clear();
+  site.refusal = {};
+  if (doc.error.kind == "private_address") {
+    // Our own policy refused the connection: the site's pages would be
+    // refused likewise, so they get that error rather than a robots verdict.
+    site.rules = RobotsRules::DisallowAll();
+    site.refusal = std::move(doc.error);
+  } else if (received && status >= 200 && status < 300) {
+    site.rules = RobotsRules::Parse(doc.body, options_.robots_token);
+  } else if (received && status >= 300 && status < 500) {
+    // 4xx, or more than five redirects: "unavailable", so allow all
+    // (RFC 9309 2.3.1.3 and 2.3.1.2).
+    site.rules = RobotsRules::AllowAll();
+  } else {
+    // 5xx or no response: "unreachable". Disallow all for now; try again
+    // later, up to `retries` times, before giving up on this site.
+    ++host.failures;
+    if (site.attempts <= options_.retries && !Stopped()) {
+      host.next_allowed = std::max(host.next_allowed, now + Seconds(Backoff(host.failures)));
+      PushEntry(site.host, {Task::Kind::kRobots, task.id}, /*urgent=*/true);
+      return;
+    }
+    site.rules = RobotsRules::DisallowAll();
+    if (received) {
+      site.unavailable = site.key + "/robots.txt is unreachable (HTTP " +
+                         std::to_string(status) + "): disallowing all";
+    } else {
+      // No response at all: the site's pages get that error (a refused
+      // connection is "connect", not a robots.txt verdict), unfetched.
+      site.refusal = {doc.error.kind, site.key + "/robots.txt could not be "
+                                      "fetched, so neither is this page: " +
+                                      doc.error.message};
+    }
   }
-  static const char* const kClasses[] = {"none", "1xx", "2xx", "3xx",
-                                         "4xx",  "5xx"};
-  const int c = r.http_status / 100;
-  ++counts_.status_classes[c >= 1 && c <= 5 ? kClasses[c] : "none"];
-  counts_.bytes += r.bytes;
-  for (const auto& [reason, n] : r.dropped_links) counts_.dropped[reason] += n;
+  site.robots = Site::Robots::kReady;
+  site.expires = now + kRobotsTtl;
+  if (auto delay = site.rules.crawl_delay()) {
+    host.delay_s = std::max(host.delay_s,
+                            std::min(*delay, options_.max_crawl_delay_s));
+  }
+  if (options_.sitemaps) {
+    for (const std::string& s : site.rules.sitemaps()) {
+      if (sitemaps_.size() >= kMaxSitemaps) break;
+      UrlResult url = ResolveUrl(site.key + "/robots.txt", s);
+      if (!url.ok() || !Admissible(url.url)) continue;
+      const auto id = static_cast<std::uint32_t>(sitemaps_.size());
+      sitemaps_.push_back({url.url, HostOf(url.url)});
+      PushEntry(sitemaps_.back().host, {Task::Kind::kSitemap, id}, true);
+    }
+  }
+  std::vector<std::uint32_t> waiting;
+  waiting.swap(site.waiting);
+  for (std::uint32_t id : waiting) {
+    if (site.rules.Allowed(PathAndQuery(nodes_[id].url))) {
+      Enqueue(id, nodes_[id].depth == 0);
+    } else {
+      --queued_pages_;
+      Block(id, site);
+    }
+  }
+}
+
+void Frontier::CompleteSitemap(const Task& task, Document doc,
+                               Clock::time_point) {
+  if (!doc.error.kind.empty() || doc.http_status < 200 || doc.http_status >= 300) {
+    ++counts_.dropped["sitemap_unavailable"];
+    return;
+  }
+  Sitemap map = ParseSitemap(doc.body);
+  const std::string base = sitemaps_[task.id].url;
+  for (const std::string& loc : map.sitemaps) {
+    if (sitemaps_.size() >= kMaxSitemaps) break;
+    UrlResult url = ResolveUrl(base, loc);
+    if (!url.ok() || !Admissible(url.url)) continue;
+    const auto id = static_cast<std::uint32_t>(sitemaps_.size());
+    sitemaps_.push_back({url.url, HostOf(url.url)});
+    PushEntry(sitemaps_.back().host, {Task::Kind::kSitemap, id}, true);
+  }
+  for (const std::string& loc : map.urls) {
+    UrlResult url = ResolveUrl(base, loc);
+    if (!url.ok()) {
+      ++counts_.dropped[UrlDropName(url.drop)];
+      continue;
+    }
+    if (Admissible(url.url)) AddSeed(url.url);
+  }
 }
 
 void Frontier::Relax(std::uint32_t id, int depth, std::uint32_t parent) {
@@ -144,21 +513,54 @@ void Frontier::Relax(std::uint32_t id, int depth, std::uint32_t parent) {
     node.parent = p;
     switch (node.state) {
       case State::kDiscovered:
-        if (WithinDepth(d)) {
-          node.state = State::kQueued;
-          queue_.push_back(i);
-        }
+        if (WithinDepth(d)) Admit(i, /*seed=*/false);
         break;
+      case State::kWaiting:
       case State::kQueued:
       case State::kInFlight:
         break;  // Next() and Complete() read the shorter depth.
       case State::kDone:
         // Already fetched: its links (and redirect) may now be within reach.
         for (std::uint32_t child : node.links) work.emplace_back(child, d + 1, i);
-        if (node.redirect != kNoParent) work.emplace_back(node.redirect, d, i);
+        if (node.redirect != kNone) work.emplace_back(node.redirect, d, i);
         break;
     }
   }
+}
+
+// --- Accounting ---
+
+PageRecord Frontier::MakeRecord(std::uint32_t id, FetchResult result) const {
+  const Node& node = nodes_[id];
+  PageRecord record;
+  record.url = std::string(node.url);
+  record.depth = node.depth;
+  record.hops = node.hops;
+  if (node.parent != kNone) record.parent = nodes_[node.parent].url;
+  record.result = std::move(result);
+  return record;
+}
+
+void Frontier::Count(const FetchResult& r) {
+  ++counts_.pages;
+  switch (r.outcome) {
+    case Outcome::kFetched: ++counts_.fetched; break;
+    case Outcome::kRedirect: ++counts_.redirects; break;
+    case Outcome::kNotFound: ++counts_.not_found; break;
+    case Outcome::kHttpError: ++counts_.http_errors; break;
+    case Outcome::kRobots: ++counts_.robots; break;
+    case Outcome::kError:
+      ++counts_.errors;
+      ++counts_.error_kinds[r.error.kind.empty() ? "unknown" : r.error.kind];
+      break;
+  }
+  static const char* const kClasses[] = {"none", "1xx", "2xx", "3xx",
+                                         "4xx",  "5xx"};
+  const int c = r.http_status / 100;
+  ++counts_.status_classes[c >= 1 && c <= 5 ? kClasses[c] : "none"];
+  counts_.bytes += r.bytes;
+  if (r.attempts > 1) counts_.retries += r.attempts - 1;
+  for (const auto& [reason, n] : r.dropped_links) counts_.dropped[reason] += n;
 }
 
 void Frontier::Publish() {
@@ -167,7 +569,7 @@ void Frontier::Publish() {
   constexpr auto kRelaxed = std::memory_order_relaxed;
   p.pages.store(counts_.pages, kRelaxed);
   p.in_flight.store(in_flight_, kRelaxed);
-  p.queued.store(queue_.size(), kRelaxed);
+  p.queued.store(queued_pages_, kRelaxed);
   p.errors.store(counts_.errors, kRelaxed);
   p.bytes.store(counts_.bytes, kRelaxed);
 }
@@ -181,7 +583,7 @@ CrawlSummary Frontier::Summary() const {
     if (node.state == State::kDiscovered) ++beyond_depth;
   }
   if (beyond_depth) s.dropped["depth"] += beyond_depth;
-  if (!queue_.empty()) s.dropped[s.stopped ? "stopped" : "max_pages"] += queue_.size();
+  if (queued_pages_) s.dropped[s.stopped ? "stopped" : "max_pages"] += queued_pages_;
   return s;
 }
 

@@ -1,38 +1,54 @@
 // Frontier: the crawl policy every engine shares — the seen set, what to
-// fetch next, depth and page limits, and when the crawl is over.
+// fetch next and when, robots.txt, politeness, retries, limits, and when the
+// crawl is over. The engines differ only in who owns it.
 //
-// Identity: a URL string is a page (normalisation happens before it gets
-// here). Each URL is fetched at most once.
+// Identity: a normalised URL string is a page; each URL is fetched at most
+// once (retries of one URL aside).
 //
-// Depth: a seed is depth 0, a page's links one deeper. A concurrent crawl can
-// first meet a page through a long path and only later through a short one.
-// Every node keeps the shortest depth known so far; when it shrinks, the node
-// is queued if it had been out of reach, and if it was already fetched its
-// stored links are relaxed again (without refetching). So exactly the pages
-// within max_depth of a seed are fetched, in any order of completion. Links
-// are stored only when max_depth is set, the only case where they are needed.
+// Depth: a seed is depth 0, a page's links one deeper. Every node keeps the
+// shortest depth known so far; when it shrinks, the node is queued if it had
+// been out of reach, and if it was already fetched its stored links are
+// relaxed again (without refetching). So exactly the pages within max_depth
+// of a seed are fetched, in any order of completion. Links are stored only
+// when max_depth is set.
 //
 // Redirects: a 3xx's target is a URL like any other — scoped, deduplicated —
 // queued at the 3xx's own depth, one hop further; past max_redirects hops the
 // 3xx's record becomes an error (kind "redirect_limit").
 //
-// Scope: links and redirect targets that the Scope rejects are counted and
-// never interned, so they cost no memory.
+// Scheduling: URLs wait in per-host queues. A host may be dispatched when it
+// has a free slot (per_host) and its delay has passed; ready hosts are served
+// round-robin, hosts waiting out a delay sit in a timer heap, so a slow or
+// busy host never holds up the others and nothing is scanned. Next() returns
+// nothing when no host is ready *now*; NextWakeup() says when one will be.
 //
-// Termination: Done() is true when nothing can be dispatched and nothing is
-// in flight. "Nothing to dispatch right now" while fetches are in flight is
-// not done: their links may add work. Once *stop is set nothing more is
-// dispatched.
+// robots.txt (RFC 9309): with obey_robots, the first URL of a scheme +
+// authority queues a robots task ahead of it; that authority's URLs wait
+// until the rules arrive (4xx: allow all; 5xx or network error: retried,
+// then disallow all), then each is queued or recorded as outcome kRobots
+// without a fetch. Rules are kept 24 hours. A Crawl-delay raises the host's
+// delay (capped). With `sitemaps`, Sitemap: lines are fetched and their URLs
+// become seeds.
 //
-// Thread safety: none. Each engine states who owns its Frontier (the serial
-// thread; the mutex engine's mutex; the channel engine's master thread).
+// Retries: a timeout, connection error or HTTP 408/429/5xx is retried up to
+// `retries` times; the host waits Retry-After (capped) or an exponential
+// backoff with jitter, and a host that keeps failing waits longer.
+//
+// Termination: Done() is true when nothing is in flight and nothing is left
+// that could be dispatched (the queues are empty, or max_pages or the stop
+// flag forbid more).
+//
+// Thread safety: none. Each engine states who owns its Frontier.
 #ifndef CRAWL_ENGINE_FRONTIER_H_
 #define CRAWL_ENGINE_FRONTIER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
+#include <queue>
+#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,26 +56,53 @@
 
 #include "crawl/crawler.h"
 #include "crawl/fetcher.h"
+#include "robots/robots.h"
 #include "scope/scope.h"
 
 namespace crawl {
 
+using Clock = std::chrono::steady_clock;
+
 struct FrontierOptions {
   enum class Order { kBreadthFirst, kDepthFirst };
+  // What to fetch.
   int max_depth = -1;           // negative: no limit
-  std::uint64_t max_pages = 0;  // dispatches; 0: no limit
+  std::uint64_t max_pages = 0;  // pages dispatched; 0: no limit
   Order order = Order::kBreadthFirst;
   int max_redirects = 20;
-  const Scope* scope = nullptr;               // null: follow everything
-  const std::atomic<bool>* stop = nullptr;    // see CrawlOptions::stop
-  CrawlProgress* progress = nullptr;          // see CrawlOptions::progress
+  const Scope* scope = nullptr;  // null: follow everything
+  std::uint64_t max_pages_per_host = 0;  // URLs admitted per host; 0: no limit
+  // Politeness.
+  int per_host = 0;        // fetches in flight per host; 0: no limit
+  double delay_s = 0;      // between dispatches to a host, x 0.5..1.5
+  bool obey_robots = false;
+  std::string robots_token;       // product token for robots.txt groups
+  double max_crawl_delay_s = 30;  // cap on a robots.txt Crawl-delay
+  bool sitemaps = false;          // seed from robots.txt Sitemap: lines
+  // Retries.
+  int retries = 0;
+  double retry_base_s = 1;      // first backoff
+  double max_retry_wait_s = 60;  // cap on Retry-After and on backoff
+  std::uint64_t random_seed = 1;  // jitter
+  // Control.
+  const std::atomic<bool>* stop = nullptr;  // see CrawlOptions::stop
+  CrawlProgress* progress = nullptr;        // see CrawlOptions::progress
 };
 
-// A URL handed out for fetching. The URL is a copy, so the fetching thread
-// needs no access to the Frontier.
+// Something to fetch. The URL is a copy, so the fetching thread needs no
+// access to the Frontier.
 struct Task {
-  std::uint32_t id = 0;
+  enum class Kind : std::uint8_t { kPage, kRobots, kSitemap };
+  Kind kind = Kind::kPage;
+  std::uint32_t id = 0;  // node (page), site (robots), sitemap
   std::string url;
+  int attempt = 1;
+};
+
+// What a Task's fetch produced: `page` for kPage, `document` otherwise.
+struct TaskResult {
+  FetchResult page;
+  Document document;
 };
 
 class Frontier {
@@ -71,71 +114,143 @@ class Frontier {
   // Adds a seed at depth 0 (a duplicate seed is one page).
   void AddSeed(std::string_view url);
 
-  // The next URL to fetch, marked in flight; std::nullopt if none can be
-  // dispatched now (queue empty, or max_pages dispatched).
-  std::optional<Task> Next();
+  // The next thing to fetch, marked in flight; std::nullopt if nothing can
+  // be dispatched at `now`.
+  std::optional<Task> Next(Clock::time_point now);
+  std::optional<Task> Next() { return Next(Clock::now()); }
 
-  // Records the end of `task`'s fetch: relaxes its links (queueing those
-  // newly within reach) and returns the record to stream. `task` must come
-  // from Next() and be completed exactly once.
+  // Records the end of `task` (from Next(), completed exactly once) and
+  // returns the records to stream: none (a retry, a robots.txt), one (a
+  // page), or more (URLs a robots.txt turned out to disallow).
+  std::vector<PageRecord> Complete(const Task& task, TaskResult result,
+                                   Clock::time_point now);
+  // Convenience for a page task completed now; returns its one record, or
+  // an empty record if the page is to be retried.
   PageRecord Complete(const Task& task, FetchResult result);
 
-  // Nothing can be dispatched and nothing is in flight: the crawl is over.
-  bool Done() const { return in_flight_ == 0 && Ready() == 0; }
-  // How many Next() calls would succeed now.
-  std::size_t Ready() const;
+  // Nothing in flight and nothing more can be dispatched: the crawl is over.
+  bool Done() const;
+  // When a host now waiting out a delay becomes ready, if any.
+  std::optional<Clock::time_point> NextWakeup() const;
+  // Hosts ready to dispatch now (a hint for how many threads to wake).
+  std::size_t Ready() const { return ready_.size(); }
   std::size_t in_flight() const { return in_flight_; }
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const { return queued_pages_; }
 
-  // Counts so far (pages, outcomes, distinct URLs seen). `seconds` is 0.
+  // Counts so far (`seconds` is 0).
   CrawlSummary Summary() const;
 
  private:
-  enum class State : std::uint8_t { kDiscovered, kQueued, kInFlight, kDone };
-  static constexpr std::uint32_t kNoParent = UINT32_MAX;
+  enum class State : std::uint8_t {
+    kDiscovered,  // seen, not (yet) within reach
+    kWaiting,     // within reach, waiting for its site's robots.txt
+    kQueued,      // in its host's queue
+    kInFlight,
+    kDone,        // fetched, blocked by robots.txt, or dropped
+  };
+  static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr int kUnreached = INT32_MAX;
 
   struct Node {
     std::string_view url;  // points into ids_' key
     int depth = kUnreached;
-    std::uint32_t parent = kNoParent;
+    std::uint32_t parent = kNone;
     State state = State::kDiscovered;
-    std::uint8_t hops = 0;             // redirects that led here
-    std::uint32_t redirect = kNoParent;  // where a fetched 3xx pointed
+    std::uint8_t hops = 0;
+    std::uint8_t attempts = 0;
+    std::uint32_t redirect = kNone;  // where a fetched 3xx pointed
+    std::uint32_t host = kNone;
     std::vector<std::uint32_t> links;  // only when max_depth >= 0
   };
-
+  struct Entry {
+    Task::Kind kind;
+    std::uint32_t id;
+  };
+  struct Host {
+    std::deque<Entry> queue;
+    int in_flight = 0;
+    Clock::time_point next_allowed{};
+    double delay_s = 0;
+    int failures = 0;  // consecutive
+    std::uint64_t admitted = 0;
+    bool scheduled = false;  // in ready_ or timers_
+  };
+  struct Site {  // a scheme + authority: the unit of robots.txt
+    enum class Robots : std::uint8_t { kUnknown, kFetching, kReady };
+    std::string key;  // "https://example.com:8443"
+    std::uint32_t host = kNone;
+    Robots robots = Robots::kUnknown;
+    RobotsRules rules = RobotsRules::AllowAll();
+    std::string unavailable;  // why robots.txt could not be had, if so
+    FetchError refusal;       // our own policy refused the site (private)
+    Clock::time_point expires{};
+    int attempts = 0;
+    std::vector<std::uint32_t> waiting;
+  };
+  struct SitemapTask {
+    std::string url;
+    std::uint32_t host;
+  };
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const {
       return std::hash<std::string_view>()(s);
     }
   };
+  template <typename V>
+  using StringMap =
+      std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
   std::uint32_t Intern(std::string_view url);
+  std::uint32_t HostOf(std::string_view url);
+  std::uint32_t SiteOf(std::string_view url);
   bool WithinDepth(int depth) const {
     return options_.max_depth < 0 || depth <= options_.max_depth;
   }
-  // Lowers node `id`'s depth to `depth` (via `parent`) if that is shorter,
-  // queueing it or re-relaxing its stored links as its state requires.
-  void Relax(std::uint32_t id, int depth, std::uint32_t parent);
-  // Counts and applies the outcome of a completed fetch.
-  void Count(const FetchResult& result);
-  // Whether `url` may be followed; counts the drop if not.
-  bool InScope(std::string_view url);
   bool Stopped() const {
     return options_.stop != nullptr &&
            options_.stop->load(std::memory_order_relaxed);
   }
-  void Publish();  // updates options_.progress
+  bool PagesExhausted() const {
+    return options_.max_pages != 0 && dispatched_ >= options_.max_pages;
+  }
+  // Whether `url` may be followed (scope, traps); counts the drop if not.
+  bool Admissible(std::string_view url);
+
+  void Relax(std::uint32_t id, int depth, std::uint32_t parent);
+  // A node newly within reach: to its site's robots check, then its queue.
+  void Admit(std::uint32_t id, bool seed);
+  void Enqueue(std::uint32_t id, bool seed);
+  void PushEntry(std::uint32_t host, Entry entry, bool urgent);
+  void Schedule(std::uint32_t host, Clock::time_point now);
+  void Block(std::uint32_t id, const Site& site);
+  double Jitter();
+  double Backoff(int failures);
+
+  void CompletePage(const Task& task, FetchResult result, Clock::time_point now);
+  void CompleteRobots(const Task& task, Document doc, Clock::time_point now);
+  void CompleteSitemap(const Task& task, Document doc, Clock::time_point now);
+  void Count(const FetchResult& result);
+  void Publish();
+  PageRecord MakeRecord(std::uint32_t id, FetchResult result) const;
 
   const FrontierOptions options_;
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>
-      ids_;
+  StringMap<std::uint32_t> ids_;
   std::vector<Node> nodes_;
-  std::deque<std::uint32_t> queue_;
+  StringMap<std::uint32_t> host_ids_;
+  std::vector<Host> hosts_;
+  StringMap<std::uint32_t> site_ids_;
+  std::vector<Site> sites_;
+  std::vector<SitemapTask> sitemaps_;
+  std::deque<std::uint32_t> ready_;  // hosts, round-robin
+  using Timer = std::pair<Clock::time_point, std::uint32_t>;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::size_t in_flight_ = 0;
-  std::uint64_t dispatched_ = 0;
+  std::size_t queued_entries_ = 0;  // in host queues, of any kind
+  std::size_t queued_pages_ = 0;    // pages in host queues or waiting
+  std::uint64_t dispatched_ = 0;    // page tasks (a retry counts once)
+  std::vector<PageRecord> out_;     // records made outside a page's own
+  std::mt19937_64 rng_;
   CrawlSummary counts_;  // everything but `discovered`, `seconds`
 };
 

@@ -10,8 +10,9 @@
 // threads are all waiting on children that have no thread left to run them.
 // Here no thread ever waits on its children. A fetch's links go into the
 // shared Frontier and any idle thread takes them; a thread waits only when
-// there is nothing to take *and* something is still in flight (whose
-// completion will notify it). The end is a pending count, not a join tree:
+// there is nothing to take now — until a completion notifies it or the
+// first host's politeness delay passes. The end is a pending count, not a
+// join tree:
 // Frontier::Done() (nothing queued, nothing in flight), read under mu_, so no
 // thread can see "done" while another is about to add work.
 #include <algorithm>
@@ -76,31 +77,39 @@ class MutexEngine {
     MutexLock lock(mu_);
     for (;;) {
       if (!abort_.ok()) return;
-      std::optional<Task> task = frontier_.Next();
+      std::optional<Task> task = frontier_.Next(Clock::now());
       if (!task) {
-        if (frontier_.Done()) return;
+        if (frontier_.Done()) {
+          work_.NotifyAll();  // everyone out
+          return;
+        }
+        // Wait for a completion, or for a host's delay to pass.
+        const auto wake = frontier_.NextWakeup();
         ++idle_;
-        work_.Wait(lock);
+        work_.WaitUntil(lock, std::min(wake.value_or(Clock::time_point::max()),
+                                       Clock::now() + kPollPeriod));
         --idle_;
         continue;
       }
       lock.Unlock();
-      FetchResult result = FetchSafely(fetcher_, task->url);
+      TaskResult result = Execute(fetcher_, *task);
       lock.Lock();
-      PageRecord record = frontier_.Complete(*task, std::move(result));
+      std::vector<PageRecord> records =
+          frontier_.Complete(*task, std::move(result), Clock::now());
       if (frontier_.Done()) {
         work_.NotifyAll();  // everyone out
       } else {
-        // This thread takes one ready URL itself; wake an idle thread for
+        // This thread takes one ready host itself; wake an idle thread for
         // each of the others.
-        const std::size_t wake =
-            std::min(frontier_.Ready() > 0 ? frontier_.Ready() - 1 : 0, idle_);
+        const std::size_t ready = frontier_.Ready();
+        const std::size_t wake = std::min(ready > 0 ? ready - 1 : 0, idle_);
         for (std::size_t i = 0; i < wake; ++i) work_.NotifyOne();
       }
+      if (records.empty()) continue;
       lock.Unlock();
       {
         MutexLock sink_lock(sink_mu_);
-        sink_.OnRecord(record);
+        for (const PageRecord& r : records) sink_.OnRecord(r);
       }
       lock.Lock();
     }

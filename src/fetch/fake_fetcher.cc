@@ -197,6 +197,31 @@ FetchResult FakeFetcher::Fetch(const std::string& url) {
   return FetchResult::NotFound();
 }
 
+void FakeFetcher::AddDocument(std::string url, int status, std::string body) {
+  Document d;
+  d.http_status = status;
+  d.body = std::move(body);
+  d.final_url = url;
+  documents_[std::move(url)] = std::move(d);
+}
+
+Document FakeFetcher::FetchDocument(const std::string& url, int max_redirects) {
+  if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
+  {
+    std::lock_guard<std::mutex> lock(missing_mu_);
+    ++document_fetches_[url];
+  }
+  auto it = documents_.find(url);
+  if (it != documents_.end()) return it->second;
+  return Fetcher::FetchDocument(url, max_redirects);
+}
+
+int FakeFetcher::DocumentFetchCount(const std::string& url) const {
+  std::lock_guard<std::mutex> lock(missing_mu_);
+  auto it = document_fetches_.find(url);
+  return it == document_fetches_.end() ? 0 : it->second;
+}
+
 int FakeFetcher::FetchCount(const std::string& url) const {
   auto it = pages_.find(url);
   if (it != pages_.end()) return it->second->fetches.load();

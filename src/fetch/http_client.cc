@@ -26,6 +26,8 @@
 #include <thread>
 #include <utility>
 
+#include "crawl/url.h"
+#include "net/address.h"
 #include "sync/mutex.h"
 
 namespace crawl {
@@ -155,7 +157,7 @@ class HttpClient::Loop {
 
   Status status() const { return init_; }
 
-  void Start(std::string url, Callback done) {
+  void Start(std::string url, Callback done, bool keep_body) {
     if (!init_.ok()) {
       HttpResponse r;
       r.error_kind = "curl";
@@ -163,9 +165,21 @@ class HttpClient::Loop {
       done(std::move(r));
       return;
     }
+    // An IP literal host is checked before anything starts: with a proxy,
+    // the connect-time check only ever sees the proxy's address.
+    const std::string_view host = UrlHost(url);
+    if (!PrivateAllowed(host)) {
+      if (auto ip = ParseIpLiteral(host); ip && !IsPublic(*ip)) {
+        HttpResponse r;
+        r.error_kind = "private_address";
+        r.error_message = Refusal(*ip);
+        done(std::move(r));
+        return;
+      }
+    }
     {
       MutexLock lock(mu_);
-      inbox_.push_back(Pending{std::move(url), std::move(done)});
+      inbox_.push_back(Pending{std::move(url), std::move(done), keep_body});
     }
     Wake();
   }
@@ -179,7 +193,22 @@ class HttpClient::Loop {
   struct Pending {
     std::string url;
     Callback done;
+    bool keep_body = false;
   };
+
+  bool PrivateAllowed(std::string_view host) const {
+    if (options_.allow_private) return true;
+    for (const std::string& ok : options_.private_ok_hosts) {
+      if (ok == host) return true;
+    }
+    return false;
+  }
+
+  static std::string Refusal(const IpAddress& ip) {
+    return "refused to connect to " + ip.ToString() + " (" +
+           AddressClassName(Classify(ip)) +
+           " address); --allow-private allows it";
+  }
 
   // One transfer in flight. Owned by the loop; reached from curl callbacks
   // through CURLOPT_PRIVATE / WRITEDATA / HEADERDATA.
@@ -193,7 +222,10 @@ class HttpClient::Loop {
     std::uint64_t header_bytes = 0;
     bool header_overflow = false;
     bool keep_body = true;
+    bool want_body = false;  // the request asked for the whole body
     bool body_started = false;
+    bool private_ok = false;     // may connect to non-public addresses
+    std::string refused;         // why a connection was refused, if so
     char error[CURL_ERROR_SIZE] = {0};
   };
 
@@ -269,8 +301,8 @@ class HttpClient::Loop {
     HttpResponse& r = t->response;
     if (!t->body_started) {
       t->body_started = true;
-      t->keep_body =
-          t->loop->options_.keep_all_bodies || KeepsBody(r.content_type);
+      t->keep_body = t->want_body || t->loop->options_.keep_all_bodies ||
+                     KeepsBody(r.content_type);
     }
     const std::uint64_t cap = t->loop->options_.max_body_bytes;
     const std::uint64_t room = cap - std::min(cap, r.body_bytes);
@@ -286,6 +318,21 @@ class HttpClient::Loop {
       return 0;  // aborts the transfer: the cap is reached
     }
     return len;
+  }
+
+  // Every socket curl opens passes here, with the address it will connect
+  // to (after DNS): the place where a non-public address is refused.
+  static curl_socket_t OnOpenSocket(void* clientp, curlsocktype,
+                                    curl_sockaddr* a) {
+    auto* t = static_cast<Transfer*>(clientp);
+    if (!t->private_ok) {
+      auto ip = FromSockaddr(&a->addr, a->addrlen);
+      if (!ip || !IsPublic(*ip)) {
+        t->refused = ip ? Refusal(*ip) : "refused to connect: unknown address";
+        return CURL_SOCKET_BAD;
+      }
+    }
+    return socket(a->family, a->socktype, a->protocol);
   }
 
   // --- the loop ---
@@ -324,6 +371,8 @@ class HttpClient::Loop {
       curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
     }
     if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Loop::OnOpenSocket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
     if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
     if (o.insecure) {
       curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -350,6 +399,10 @@ class HttpClient::Loop {
       t->loop = this;
       t->url = std::move(p.url);
       t->done = std::move(p.done);
+      t->want_body = p.keep_body;
+      // Through a proxy every socket goes to the proxy, which the user
+      // chose; the target's literal was checked in Start().
+      t->private_ok = !options_.proxy.empty() || PrivateAllowed(UrlHost(t->url));
       t->easy = NewEasy(t.get());
       if (t->easy == nullptr ||
           curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
@@ -383,9 +436,20 @@ class HttpClient::Loop {
       case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
       default: break;
     }
+    if (!r.retry_after.empty()) {
+      const std::string& v = r.retry_after;
+      if (v.find_first_not_of("0123456789") == std::string::npos && v.size() < 10) {
+        r.retry_after_s = std::stod(v);
+      } else if (const time_t when = curl_getdate(v.c_str(), nullptr); when >= 0) {
+        r.retry_after_s = std::max<double>(0, static_cast<double>(when - time(nullptr)));
+      }
+    }
     if (cancel_reason != nullptr) {
       r.error_kind = "cancelled";
       r.error_message = cancel_reason;
+    } else if (!t->refused.empty()) {
+      r.error_kind = "private_address";
+      r.error_message = t->refused;
     } else if (code == CURLE_WRITE_ERROR && r.truncated) {
       // Our own abort at the body cap: a response, cut short on purpose.
     } else if (code == CURLE_WRITE_ERROR && t->header_overflow) {
@@ -480,16 +544,18 @@ HttpClient::HttpClient(const HttpOptions& options)
     : loop_(std::make_unique<Loop>(options)) {}
 HttpClient::~HttpClient() = default;
 Status HttpClient::status() const { return loop_->status(); }
-void HttpClient::Start(std::string url, Callback done) {
-  loop_->Start(std::move(url), std::move(done));
+void HttpClient::Start(std::string url, Callback done, bool keep_body) {
+  loop_->Start(std::move(url), std::move(done), keep_body);
 }
 void HttpClient::CancelAll() { loop_->CancelAll(); }
 
-HttpResponse HttpClient::Get(std::string url) {
+HttpResponse HttpClient::Get(std::string url, bool keep_body) {
   std::promise<HttpResponse> promise;
   std::future<HttpResponse> future = promise.get_future();
-  Start(std::move(url),
-        [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); });
+  Start(
+      std::move(url),
+      [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); },
+      keep_body);
   return future.get();
 }
 

@@ -38,8 +38,17 @@ struct HttpOptions {
   std::string proxy;                  // e.g. "http://127.0.0.1:3128"
   bool insecure = false;              // skip TLS certificate checks
   // Bodies whose Content-Type is known not to be HTML are counted (and
-  // capped) but only their first bytes are kept, unless this is set.
+  // capped) but only their first bytes are kept, unless this is set (or the
+  // request asks for its body).
   bool keep_all_bodies = false;
+  // Never connect to a non-public address (loopback, private, link-local,
+  // multicast, unspecified, reserved; src/net/address.h) — checked on the
+  // resolved address at connect time, so DNS cannot sneak around it, and on
+  // IP-literal hosts in any spelling before starting (what a proxy would
+  // resolve) — unless `allow_private`, or the URL's host is one of
+  // `private_ok_hosts` (the seeds' own hosts).
+  bool allow_private = false;
+  std::vector<std::string> private_ok_hosts;
 
   // --- Affects performance ---
   long max_connections = 0;           // 0: no limit beyond curl's own
@@ -51,6 +60,7 @@ struct HttpResponse {
   std::string content_type;   // raw header value
   std::string location;       // raw Location header value
   std::string retry_after;    // raw Retry-After header value
+  double retry_after_s = -1;  // it in seconds (from seconds or HTTP-date)
   std::string body;           // decoded (maybe only a prefix, see above)
   std::uint64_t body_bytes = 0;  // decoded bytes received
   bool truncated = false;     // body hit max_body_bytes
@@ -79,15 +89,16 @@ class HttpClient {
   Status status() const;
 
   // Starts a GET of `url` (absolute http or https). `done` runs exactly once,
-  // on the loop thread, when the transfer ends in any way.
-  void Start(std::string url, Callback done);
+  // on the loop thread, when the transfer ends in any way. With
+  // `keep_body`, the body is kept whatever its type (up to the cap).
+  void Start(std::string url, Callback done, bool keep_body = false);
 
   // Ends every transfer in flight or waiting with error "cancelled"; so are
   // any started afterwards. For a crawl being stopped.
   void CancelAll();
 
-  // Blocking convenience: Start and wait.
-  HttpResponse Get(std::string url);
+  // Blocking convenience: Start and wait. Never call it from a callback.
+  HttpResponse Get(std::string url, bool keep_body = false);
 
  private:
   class Loop;

@@ -37,6 +37,7 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   result.bytes = r.body_bytes;
   result.truncated = r.truncated;
   result.fetch_ms = r.total_ms;
+  result.retry_after_s = r.retry_after_s;
 
   if (!r.error_kind.empty()) {
     result.outcome = Outcome::kError;
@@ -99,6 +100,28 @@ HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page)
 
 FetchResult HttpFetcher::Fetch(const std::string& url) {
   return ToFetchResult(url, client_.Get(url), page_);
+}
+
+Document HttpFetcher::FetchDocument(const std::string& url, int max_redirects) {
+  Document doc;
+  doc.final_url = url;
+  for (int hop = 0;; ++hop) {
+    HttpResponse r = client_.Get(doc.final_url, /*keep_body=*/true);
+    doc.http_status = r.status;
+    doc.truncated = r.truncated;
+    if (!r.error_kind.empty()) {
+      doc.error = {std::move(r.error_kind), std::move(r.error_message)};
+      return doc;
+    }
+    if (r.status < 300 || r.status >= 400 || r.location.empty() ||
+        hop == max_redirects) {
+      doc.body = std::move(r.body);
+      return doc;  // a 3xx here: too many redirects
+    }
+    UrlResult next = ResolveUrl(doc.final_url, r.location, page_.max_url_length);
+    if (!next.ok()) return doc;
+    doc.final_url = std::move(next.url);
+  }
 }
 
 }  // namespace crawl

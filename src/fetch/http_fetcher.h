@@ -41,6 +41,7 @@ class HttpFetcher final : public Fetcher {
   Status status() const { return client_.status(); }
 
   FetchResult Fetch(const std::string& url) override;
+  Document FetchDocument(const std::string& url, int max_redirects) override;
   void CancelAll() override { client_.CancelAll(); }
 
  private:

@@ -70,6 +70,8 @@ void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
   string_or_null(f.redirect_to);
   out += ",\"hops\":";
   out += std::to_string(r.hops);
+  out += ",\"attempts\":";
+  out += std::to_string(f.attempts);
   out += ",\"error\":";
   if (f.outcome == Outcome::kError || !f.error.kind.empty()) {
     out += "{\"kind\":";

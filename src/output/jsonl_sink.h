@@ -2,7 +2,7 @@
 //
 // Fields, in this order: url, final_url, outcome, status, depth, parent,
 // content_type, bytes, truncated, fetch_ms, links (count), redirect_to, hops,
-// error ({kind, message} or null), fetched_at (RFC 3339, UTC). With
+// attempts, error ({kind, message} or null), fetched_at (RFC 3339, UTC). With
 // `with_links`, also link_urls (the list). README.md documents each.
 //
 // Records are buffered and written when 64 KB have gathered or the oldest

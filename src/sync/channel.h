@@ -13,6 +13,7 @@
 #ifndef CRAWL_SYNC_CHANNEL_H_
 #define CRAWL_SYNC_CHANNEL_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -54,6 +55,16 @@ class Channel {
   std::optional<T> Receive() {
     MutexLock lock(mu_);
     while (buf_.empty() && !closed_) not_empty_.Wait(lock);
+    return PopLocked();
+  }
+
+  // Like Receive, but gives up at `deadline` (returns std::nullopt then too;
+  // closed() tells the two apart).
+  std::optional<T> ReceiveUntil(std::chrono::steady_clock::time_point deadline) {
+    MutexLock lock(mu_);
+    while (buf_.empty() && !closed_) {
+      if (!not_empty_.WaitUntil(lock, deadline)) break;
+    }
     return PopLocked();
   }
 

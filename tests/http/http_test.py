@@ -20,7 +20,8 @@ from testserver import TestServer  # noqa: E402
 
 CRAWL = None
 ENGINES = ["serial", "mutex", "channel"]
-FAST = ["--timeout", "3", "--connect-timeout", "2"]
+# Retries have tests of their own (hostile_test.py); here one request per URL.
+FAST = ["--timeout", "3", "--connect-timeout", "2", "--retries", "0"]
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
@@ -63,6 +64,7 @@ class Site(unittest.TestCase):
                 counts = srv.counts()
                 self.assertEqual(set(counts), expected,
                                  "the server saw exactly these requests")
+                self.assertEqual(srv.counts(robots=True)["/robots.txt"], 1)
                 for path, n in counts.items():
                     self.assertEqual(n, 1, path + " requested more than once")
 
@@ -177,7 +179,7 @@ class Bounds(unittest.TestCase):
         with TestServer() as srv:
             start = time.monotonic()
             p, recs = crawl(srv.base + "/never", srv.base + "/drip",
-                            "--timeout", "2", "-c", "2")
+                            "--timeout", "2", "-c", "2", "--retries", "0")
             elapsed = time.monotonic() - start
             self.assertLess(elapsed, 10)
             pages = by_path(recs, srv.base)
@@ -188,7 +190,7 @@ class Bounds(unittest.TestCase):
     def test_low_speed_limit_ends_a_drip(self):
         with TestServer() as srv:
             start = time.monotonic()
-            p, recs = crawl(srv.base + "/drip", "--timeout", "30",
+            p, recs = crawl(srv.base + "/drip", "--timeout", "30", "--retries", "0",
                             "--low-speed-limit", "100", "--low-speed-time", "2")
             self.assertLess(time.monotonic() - start, 10)
             self.assertEqual(recs[0]["error"]["kind"], "timeout")
@@ -285,6 +287,7 @@ class Requests(unittest.TestCase):
                             "--proxy", proxy.base, *FAST)
             self.assertEqual(origin.log, [], "nothing went to the origin")
             self.assertIn(origin.base + "/site/a.html", proxy.log)
+            self.assertIn(origin.base + "/robots.txt", proxy.log)
             self.assertEqual(len(recs), 3)
 
 
@@ -293,7 +296,7 @@ class Stopping(unittest.TestCase):
         with TestServer() as srv:
             proc = subprocess.Popen(
                 [CRAWL, srv.base + "/site/index.html", srv.base + "/never",
-                 srv.base + "/drip", "--timeout", "60", "-c", "4"],
+                 srv.base + "/drip", "--timeout", "60", "-c", "4", "--per-host", "4"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             time.sleep(1.5)
             start = time.monotonic()
@@ -323,7 +326,7 @@ class Stopping(unittest.TestCase):
         with TestServer() as srv:
             start = time.monotonic()
             p, recs = crawl(srv.base + "/never", "--timeout", "60",
-                            "--max-time", "1")
+                            "--max-time", "1", "--retries", "0")
             self.assertLess(time.monotonic() - start, 3)
             self.assertEqual(p.returncode, 0)
             self.assertIn("stopped by --max-time", p.stderr)
@@ -335,7 +338,7 @@ class Terminal(unittest.TestCase):
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(CRAWL, [CRAWL, srv.base + "/drip", srv.base + "/site/a.html",
-                                 "--timeout", "2", "-o", os.devnull])
+                                 "--timeout", "2", "--retries", "0", "-o", os.devnull])
             output = b""
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:

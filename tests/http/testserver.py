@@ -23,8 +23,23 @@ Routes (all GET):
   /base                a page with <base href="/site/deep/">
   /malformed           broken HTML with links in odd places
   /spellings           many spellings of /site/a.html and /site/b.html
+Hostile routes (issue 4):
+  /robots.txt          server.robots (text) with server.robots_status, or 404
+  /public/..., /private/...   pages that link across (for robots rules)
+  /retry/after/ID?s=N  first request: 503 + Retry-After: N; then 200
+  /retry/date/ID       first request: 429 + Retry-After as an HTTP-date; then 200
+  /always500           always 500
+  /calendar/Y/M        links to the next month, forever
+  /links100k           a page with 100,000 links
+  /slowheaders         a status line and one header, then nothing (<= 30 s)
+  /double-gzip-bomb    gzip inside gzip, inflating to 100 MB
+  /to-private          links to private addresses in many spellings, and a
+                       redirect to the cloud metadata address
+  /to-evil             a link to http://evil.test:PORT/ (see hostile_test.py)
+  /trap/...            a/b/a/b/... relative links that grow forever
 """
 
+import email.utils
 import gzip
 import http.server
 import io
@@ -66,6 +81,12 @@ def gzip_bomb():
     return _bomb_cache["b"]
 
 
+def double_gzip_bomb():
+    if "bb" not in _bomb_cache:
+        _bomb_cache["bb"] = gzip.compress(gzip_bomb(), 9)
+    return _bomb_cache["bb"]
+
+
 def page(links, extra=""):
     body = "<!DOCTYPE html><html><head><title>t</title></head><body>"
     body += "".join('<a href="%s">x</a>\n' % l for l in links)
@@ -98,6 +119,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
         with srv.lock:
             srv.log.append(self.path)
+            srv.times.append((time.monotonic(), self.path))
             srv.agents.append(self.headers.get("User-Agent", ""))
             srv.extra_headers.append(self.headers.get("X-Test", ""))
             srv.encodings.append(self.headers.get("Accept-Encoding", ""))
@@ -109,6 +131,86 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route(self, path, query):
         if path in SITE:
             return self.send(200, page(SITE[path]))
+        if path == "/robots.txt":
+            if self.server.robots is None:
+                return self.send(404, b"none")
+            return self.send(self.server.robots_status,
+                             self.server.robots.encode(), ctype="text/plain")
+        if path.startswith("/public/") or path.startswith("/private/"):
+            n = int(path.rsplit("/", 1)[1].split(".")[0] or 0)
+            links = ["/public/%d.html" % (n + 1), "/private/%d.html" % (n + 1)]
+            return self.send(200, page(links if n < 5 else []))
+        if path.startswith("/retry/after/") or path.startswith("/retry/date/"):
+            with self.server.lock:
+                first = path not in self.server.seen_retry
+                self.server.seen_retry.add(path)
+            if first and path.startswith("/retry/after/"):
+                secs = query.get("s", ["1"])[0]
+                return self.send(503, b"busy", headers=[("Retry-After", secs)])
+            if first:
+                when = email.utils.formatdate(time.time() + 2, usegmt=True)
+                return self.send(429, b"slow down", headers=[("Retry-After", when)])
+            return self.send(200, page([]))
+        if path == "/always500":
+            return self.send(500, page([]))
+        if path.startswith("/calendar/"):
+            y, m = (int(x) for x in path.split("/")[2:4])
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            return self.send(200, page(["/calendar/%d/%d" % (y, m)]))
+        if path == "/links100k":
+            body = "".join('<a href="/l/%d">%d</a>' % (i, i) for i in range(100000))
+            return self.send(200, body.encode())
+        if path == "/slowheaders":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            self.wfile.flush()
+            self.server.wait_or_stop(30)
+            self.close_connection = True
+            return
+        if path == "/double-gzip-bomb":
+            return self.send(200, double_gzip_bomb(),
+                             headers=[("Content-Encoding", "gzip, gzip")])
+        if path == "/to-private":
+            links = ["http://169.254.169.254/latest/meta-data/",
+                     "http://10.0.0.1/", "http://[::ffff:169.254.169.254]/",
+                     "http://0xa9fea9fe/", "http://2852039166/",
+                     "http://0251.0376.0251.0376/", "http://10.1/",
+                     "http://[::1]:%d/" % self.server.server_address[1],
+                     "http://127.0.0.2:%d/" % self.server.server_address[1],
+                     "/redirect/metadata"]
+            return self.send(200, page(links))
+        if path == "/redirect/metadata":
+            return self.redirect("http://169.254.169.254/latest/meta-data/")
+        if path == "/to-evil":
+            return self.send(200, page(["http://evil.test:%d/x" %
+                                        self.server.server_address[1]]))
+        if path == "/slowindex":
+            return self.send(200, page(["/slow/%d" % i for i in range(10)]))
+        if path.startswith("/slow/"):
+            with self.server.lock:
+                self.server.active += 1
+                self.server.max_active = max(self.server.max_active,
+                                             self.server.active)
+            self.server.wait_or_stop(0.3)
+            with self.server.lock:
+                self.server.active -= 1
+            return self.send(200, page([]))
+        if path == "/sitemap.xml":
+            body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
+                    'schemas/sitemap/0.9"><url><loc>/orphan.html</loc></url>'
+                    '</urlset>')
+            return self.send(200, body.encode(), ctype="application/xml")
+        if path == "/sitemap-index.xml":
+            body = ('<?xml version="1.0"?><sitemapindex><sitemap><loc>'
+                    '/sitemap2.xml.gz</loc></sitemap></sitemapindex>')
+            return self.send(200, body.encode(), ctype="application/xml")
+        if path == "/sitemap2.xml.gz":
+            body = gzip.compress(b'<urlset><url><loc>/orphan2.html</loc></url>'
+                                 b'</urlset>')
+            return self.send(200, body, ctype="application/gzip")
+        if path in ("/orphan.html", "/orphan2.html"):
+            return self.send(200, page([]))
+        if path.startswith("/trap/"):
+            return self.send(200, page(["a/", "b/"]))
         if path.startswith("/redirect/chain/"):
             n = int(path.rsplit("/", 1)[1])
             if n == 0:
@@ -210,6 +312,12 @@ class TestServer(http.server.ThreadingHTTPServer):
         self.agents = []
         self.extra_headers = []
         self.encodings = []
+        self.times = []
+        self.seen_retry = set()
+        self.robots = None
+        self.robots_status = 200
+        self.active = 0
+        self.max_active = 0
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -224,9 +332,13 @@ class TestServer(http.server.ThreadingHTTPServer):
     def base(self):
         return "http://127.0.0.1:%d" % self.server_address[1]
 
-    def counts(self):
+    def counts(self, robots=False):
+        """Requests per path; /robots.txt only if `robots`."""
         with self.lock:
-            return Counter(urllib.parse.urlsplit(p).path for p in self.log)
+            c = Counter(urllib.parse.urlsplit(p).path for p in self.log)
+        if not robots:
+            c.pop("/robots.txt", None)
+        return c
 
     def __enter__(self):
         self.thread.start()

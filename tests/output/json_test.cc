@@ -56,7 +56,8 @@ TEST(JsonRecord, Fields) {
             "\"outcome\":\"fetched\",\"status\":200,\"depth\":2,"
             "\"parent\":\"http://p/\",\"content_type\":\"text/html\","
             "\"bytes\":1234,\"truncated\":false,\"fetch_ms\":12.3,"
-            "\"links\":2,\"redirect_to\":null,\"hops\":0,\"error\":null,"
+            "\"links\":2,\"redirect_to\":null,\"hops\":0,\"attempts\":1,"
+            "\"error\":null,"
             "\"fetched_at\":\"2026-11-18T11:06:40.123Z\"}\n");
   out.clear();
   AppendJsonRecord(out, r, true);

@@ -69,7 +69,9 @@ void Console::Summary(const CrawlSummary& s, const std::string& stopped_by) {
   text += "\n  outcomes: fetched " + std::to_string(s.fetched) + ", redirect " +
           std::to_string(s.redirects) + ", not_found " +
           std::to_string(s.not_found) + ", http_error " +
-          std::to_string(s.http_errors) + ", error " + std::to_string(s.errors);
+          std::to_string(s.http_errors) + ", error " + std::to_string(s.errors) +
+          ", robots " + std::to_string(s.robots) + "; retries " +
+          std::to_string(s.retries);
   text += "\n  status:   " + List(s.status_classes);
   text += "\n  errors:   " + List(s.error_kinds);
   text += "\n  dropped:  " + List(s.dropped);

@@ -8,6 +8,8 @@
 #include <limits>
 #include <string_view>
 
+#include "robots/robots.h"
+
 namespace crawl::cli {
 namespace {
 
@@ -23,6 +25,24 @@ Crawl:
                              (default: inf = no limit; 0 = seeds only)
       --max-pages N          at most N fetches in all (default: no limit)
       --max-time SECONDS     stop after this long (default: no limit)
+Politeness:
+      --per-host N           fetches in flight to one host at most (default: 2;
+                             0 = no limit)
+      --delay S              seconds between requests to one host, randomised
+                             0.5-1.5x (default: 0); raised by Crawl-delay
+      --max-crawl-delay S    cap on a robots.txt Crawl-delay (default: 30)
+      --ignore-robots        do not fetch or obey robots.txt (for your own
+                             sites)
+      --sitemaps             also seed from robots.txt Sitemap: lines (XML,
+                             gzip, sitemap indexes)
+      --retries N            retry timeouts, connection errors, 408/429/5xx up
+                             to N times (default: 2), after Retry-After or an
+                             exponential backoff with jitter
+      --retry-delay S        first backoff (default: 1)
+      --max-retry-wait S     cap on Retry-After and backoff (default: 60)
+      --allow-private        allow connections to loopback, private,
+                             link-local, ... addresses (by default only to the
+                             seeds' own hosts)
 Scope:
       --scope MODE           host (the seeds' hosts, default), domain (their
                              registrable domains) or any
@@ -46,6 +66,9 @@ Bounds (each fetch):
       --max-redirects N      longest redirect chain followed (default: 20)
       --max-url-length N     drop longer URLs (default: 2048)
       --max-links-per-page N use at most N links of a page (default: 10000)
+      --max-pages-per-host N admit at most N URLs per host (default: no limit)
+                             (URLs repeating a path segment 3 times are
+                             always dropped as traps)
 Output:
   -o, --output FILE          write JSON Lines to FILE (default: stdout)
       --links                add each page's links (link_urls) to its record
@@ -69,7 +92,9 @@ enum LongOnly {
   kEngine = 1000, kDepth, kMaxPages, kMaxTime, kScope, kInclude, kExclude,
   kUserAgent, kProxy, kConnectTimeout, kTimeout, kLowSpeedLimit,
   kLowSpeedTime, kMaxBody, kMaxHeader, kMaxRedirects, kMaxUrlLength,
-  kMaxLinks, kLinks, kFailOnError, kFake, kVersion,
+  kMaxLinks, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
+  kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
+  kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost,
 };
 
 template <typename T>
@@ -125,6 +150,16 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"max-pages", required_argument, nullptr, kMaxPages},
       {"max-time", required_argument, nullptr, kMaxTime},
       {"scope", required_argument, nullptr, kScope},
+      {"per-host", required_argument, nullptr, kPerHost},
+      {"delay", required_argument, nullptr, kDelay},
+      {"max-crawl-delay", required_argument, nullptr, kMaxCrawlDelay},
+      {"ignore-robots", no_argument, nullptr, kIgnoreRobots},
+      {"sitemaps", no_argument, nullptr, kSitemaps},
+      {"retries", required_argument, nullptr, kRetries},
+      {"retry-delay", required_argument, nullptr, kRetryDelay},
+      {"max-retry-wait", required_argument, nullptr, kMaxRetryWait},
+      {"allow-private", no_argument, nullptr, kAllowPrivate},
+      {"max-pages-per-host", required_argument, nullptr, kMaxPagesPerHost},
       {"include", required_argument, nullptr, kInclude},
       {"exclude", required_argument, nullptr, kExclude},
       {"user-agent", required_argument, nullptr, kUserAgent},
@@ -153,6 +188,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
 
   Config c;
   c.http.user_agent = "crawl/" CRAWL_VERSION;
+  c.crawl.per_host = 2;
   optind = 1;
   opterr = 0;
   int opt;
@@ -196,6 +232,43 @@ Result<Config> ParseFlags(int argc, char** argv) {
         c.crawl.scope = *s;
         break;
       }
+      case kPerHost:
+        if (!ParseInt(optarg, 0, 10'000, c.crawl.per_host))
+          return bad("--per-host (expected 0..10000)");
+        break;
+      case kDelay:
+        if (std::string_view(optarg) == "0") {
+          c.crawl.delay = 0;
+        } else if (!ParseSeconds(optarg, ms)) {
+          return bad("--delay (expected seconds)");
+        } else {
+          c.crawl.delay = ms.count() / 1000.0;
+        }
+        break;
+      case kMaxCrawlDelay:
+        if (!ParseSeconds(optarg, ms)) return bad("--max-crawl-delay");
+        c.crawl.max_crawl_delay = ms.count() / 1000.0;
+        break;
+      case kIgnoreRobots: c.crawl.obey_robots = false; break;
+      case kSitemaps: c.crawl.sitemaps = true; break;
+      case kRetries:
+        if (!ParseInt(optarg, 0, 100, c.crawl.retries))
+          return bad("--retries (expected 0..100)");
+        break;
+      case kRetryDelay:
+        if (!ParseSeconds(optarg, ms)) return bad("--retry-delay");
+        c.crawl.retry_base = ms.count() / 1000.0;
+        break;
+      case kMaxRetryWait:
+        if (!ParseSeconds(optarg, ms)) return bad("--max-retry-wait");
+        c.crawl.max_retry_wait = ms.count() / 1000.0;
+        break;
+      case kAllowPrivate: c.http.allow_private = true; break;
+      case kMaxPagesPerHost:
+        if (!ParseInt<std::uint64_t>(optarg, 0, 1'000'000'000'000ULL,
+                                     c.crawl.max_pages_per_host))
+          return bad("--max-pages-per-host");
+        break;
       case kInclude: c.crawl.include.push_back(optarg); break;
       case kExclude: c.crawl.exclude.push_back(optarg); break;
       case kUserAgent: c.http.user_agent = optarg; break;
@@ -279,6 +352,8 @@ Result<Config> ParseFlags(int argc, char** argv) {
     }
   }
   for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
+  c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
+  if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";
   if (c.crawl.seeds.empty() && c.fake_spec.empty()) {
     return Status::InvalidArgument("no URL given");
   }

@@ -21,6 +21,7 @@
 #include "console.h"
 #include "crawl/crawler.h"
 #include "crawl/fake_fetcher.h"
+#include "crawl/url.h"
 #include "fetch/http_fetcher.h"
 #include "flags.h"
 #include "output/jsonl_sink.h"
@@ -66,6 +67,12 @@ int Main(int argc, char** argv) {
     if (config.crawl.seeds.empty()) config.crawl.seeds = (*fake)->seeds();
     fetcher = std::move(*fake);
   } else {
+    // The seeds' own hosts may be private (crawling your intranet or a test
+    // server); nothing else may, unless --allow-private.
+    for (const std::string& seed : config.crawl.seeds) {
+      UrlResult url = NormalizeUrl(seed);
+      if (url.ok()) config.http.private_ok_hosts.emplace_back(UrlHost(url.url));
+    }
     auto http = std::make_unique<HttpFetcher>(config.http, config.page);
     if (!http->status().ok()) {
       std::fprintf(stderr, "crawl: %s\n", http->status().message().c_str());
