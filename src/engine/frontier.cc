@@ -422,9 +422,10 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
     site.refusal = std::move(doc.error);
   } else if (received && status >= 200 && status < 300) {
     site.rules = RobotsRules::Parse(doc.body, options_.robots_token);
-  } else if (received && status >= 300 && status < 500) {
+  } else if (received && status >= 300 && status < 500 && status != 429) {
     // 4xx, or more than five redirects: "unavailable", so allow all
-    // (RFC 9309 2.3.1.3 and 2.3.1.2).
+    // (RFC 9309 2.3.1.3 and 2.3.1.2). Not 429: a server that asks us to
+    // slow down is treated as unreachable, like 5xx (as Google does).
     site.rules = RobotsRules::AllowAll();
   } else {
     // 5xx or no response: "unreachable". Disallow all for now; try again

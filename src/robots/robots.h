@@ -32,7 +32,8 @@ class RobotsRules {
  public:
   // Allows everything (a missing robots.txt: 4xx).
   static RobotsRules AllowAll();
-  // Disallows everything (robots.txt unreachable: 5xx or network error).
+  // Disallows everything but /robots.txt itself (robots.txt unreachable:
+  // 5xx or network error).
   static RobotsRules DisallowAll();
   // Parses `body` for the crawler whose product token is `product_token`.
   static RobotsRules Parse(std::string_view body, std::string_view product_token);

@@ -1,6 +1,7 @@
 // Every engine on the lecture's graph, and the behaviour every engine shares.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <stdexcept>
 
 #include "engine/engine_test_util.h"
@@ -200,6 +201,77 @@ TEST_P(EngineTest, RecordsStreamAsTheCrawlGoes) {
   EXPECT_LE(sink.first_fetches_, 5u)
       << "the first record came only after " << sink.first_fetches_
       << " fetches";
+}
+
+TEST_P(EngineTest, RobotsDisallowIsHonouredAndRecorded) {
+  auto fetcher = FakeFetcher::Lecture();
+  fetcher->AddDocument("http://golang.org/robots.txt", 200,
+                       "User-agent: *\nDisallow: /pkg/fmt/\n");
+  CollectingSink sink;
+  auto summary = Crawl(Options(fetcher->seeds()), *fetcher, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(fetcher->FetchCount("http://golang.org/pkg/fmt/"), 0);
+  EXPECT_EQ(fetcher->DocumentFetchCount("http://golang.org/robots.txt"), 1);
+  EXPECT_EQ(summary->robots, 1u);
+  EXPECT_EQ(summary->pages, 5u) << "4 fetched + 1 blocked record";
+  bool seen = false;
+  for (const auto& r : sink.records()) {
+    if (r.url == "http://golang.org/pkg/fmt/") {
+      seen = true;
+      EXPECT_EQ(r.result.outcome, Outcome::kRobots);
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+// Wraps a fetcher and remembers the most fetches ever in flight at once.
+class ConcurrencyMeter : public Fetcher {
+ public:
+  explicit ConcurrencyMeter(Fetcher& inner) : inner_(inner) {}
+  FetchResult Fetch(const std::string& url) override {
+    const int now = ++active_;
+    int seen = max_.load();
+    while (now > seen && !max_.compare_exchange_weak(seen, now)) {
+    }
+    FetchResult r = inner_.Fetch(url);
+    --active_;
+    return r;
+  }
+  int max() const { return max_.load(); }
+
+ private:
+  Fetcher& inner_;
+  std::atomic<int> active_{0}, max_{0};
+};
+
+TEST_P(EngineTest, PerHostCapHoldsUnderConcurrency) {
+  auto fake = FakeFetcher::Random({.pages = 300, .fanout = 4, .seed = 8});
+  fake->set_latency(std::chrono::microseconds(300));
+  ConcurrencyMeter meter(*fake);
+  CollectingSink sink;
+  CrawlOptions o = Options(fake->seeds());
+  o.concurrency = 16;
+  o.per_host = 3;
+  auto summary = Crawl(o, meter, sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_GT(summary->pages, 200u);
+  EXPECT_LE(meter.max(), 3);
+  if (GetParam() != Engine::kSerial) {
+    EXPECT_EQ(meter.max(), 3) << "and used";
+  }
+}
+
+TEST_P(EngineTest, DelaySpacesRequestsToAHost) {
+  auto fetcher = FakeFetcher::Lecture();
+  CollectingSink sink;
+  CrawlOptions o = Options(fetcher->seeds());
+  o.delay = 0.05;  // 25..75 ms between requests
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Crawl(o, *fetcher, sink).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(4 * 25))
+      << "5 pages on one host: at least 4 gaps";
+  EXPECT_EQ(sink.records().size(), 5u);
 }
 
 TEST_P(EngineTest, InvalidOptionsAreRejected) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -154,6 +156,232 @@ TEST(Frontier, RecordCarriesParentAndResult) {
   EXPECT_EQ(rb.parent, "a");
   EXPECT_EQ(rb.result.outcome, Outcome::kNotFound);
   EXPECT_EQ(f.Summary().not_found, 1u);
+}
+
+}  // namespace
+}  // namespace crawl
+
+namespace crawl {
+namespace {
+
+// --- Scheduling: politeness, retries, robots.txt, traps (fake time) ---
+
+using std::chrono::milliseconds;
+
+TaskResult PageResult(FetchResult r) {
+  TaskResult t;
+  t.page = std::move(r);
+  return t;
+}
+
+TaskResult DocResult(int status, std::string body) {
+  TaskResult t;
+  t.document.http_status = status;
+  t.document.body = std::move(body);
+  return t;
+}
+
+TEST(FrontierScheduling, PerHostSlotsLeaveOtherHostsFree) {
+  FrontierOptions o;
+  o.per_host = 2;
+  Frontier f(o);
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 5; ++i) f.AddSeed("http://a.test/" + std::to_string(i));
+  f.AddSeed("http://b.test/0");
+  std::vector<Task> got;
+  while (auto t = f.Next(t0)) got.push_back(*t);
+  ASSERT_EQ(got.size(), 3u) << "two for a.test, one for b.test";
+  int a = 0;
+  for (const Task& t : got) a += t.url.find("a.test") != std::string::npos;
+  EXPECT_EQ(a, 2);
+  f.Complete(got[0], PageResult(FetchResult::Fetched({})), t0);
+  auto next = f.Next(t0);
+  ASSERT_TRUE(next) << "a freed slot is used at once";
+  EXPECT_NE(next->url.find("a.test"), std::string::npos);
+}
+
+TEST(FrontierScheduling, DelayBetweenRequestsToOneHost) {
+  FrontierOptions o;
+  o.delay_s = 1.0;  // randomised 0.5..1.5 s
+  Frontier f(o);
+  const auto t0 = Clock::now();
+  f.AddSeed("http://a.test/1");
+  f.AddSeed("http://a.test/2");
+  f.AddSeed("http://b.test/1");
+  auto first = f.Next(t0);
+  auto other = f.Next(t0);
+  ASSERT_TRUE(first && other);
+  EXPECT_NE(first->url.substr(0, 13), other->url.substr(0, 13))
+      << "the other host is not held up";
+  EXPECT_FALSE(f.Next(t0)) << "a.test must wait";
+  EXPECT_FALSE(f.Done()) << "waiting is not done";
+  auto wake = f.NextWakeup();
+  ASSERT_TRUE(wake);
+  EXPECT_GE(*wake - t0, milliseconds(499));
+  EXPECT_LE(*wake - t0, milliseconds(1501));
+  EXPECT_FALSE(f.Next(*wake - milliseconds(1)));
+  EXPECT_TRUE(f.Next(*wake)) << "ready once the delay has passed";
+}
+
+TEST(FrontierScheduling, RetryAfterIsHonouredThenTheRecordShowsAttempts) {
+  FrontierOptions o;
+  o.retries = 2;
+  Frontier f(o);
+  const auto t0 = Clock::now();
+  f.AddSeed("http://a.test/x");
+  auto t = f.Next(t0);
+  FetchResult busy;
+  busy.outcome = Outcome::kHttpError;
+  busy.http_status = 503;
+  busy.retry_after_s = 5;
+  EXPECT_TRUE(f.Complete(*t, PageResult(busy), t0).empty()) << "no record yet";
+  EXPECT_FALSE(f.Next(t0 + std::chrono::seconds(4)));
+  auto again = f.Next(t0 + std::chrono::seconds(5));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->url, "http://a.test/x");
+  EXPECT_EQ(again->attempt, 2);
+  auto records = f.Complete(*again, PageResult(FetchResult::Fetched({})),
+                            t0 + std::chrono::seconds(5));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].result.attempts, 2);
+  EXPECT_TRUE(f.Done());
+  EXPECT_EQ(f.Summary().retries, 1u);
+}
+
+TEST(FrontierScheduling, RetriesRunOutWithTheLastError) {
+  FrontierOptions o;
+  o.retries = 1;
+  o.retry_base_s = 0.1;
+  Frontier f(o);
+  auto now = Clock::now();
+  f.AddSeed("http://a.test/x");
+  std::vector<PageRecord> records;
+  for (int i = 0; i < 10 && !f.Done(); ++i) {
+    auto t = f.Next(now);
+    if (!t) {
+      now = *f.NextWakeup();
+      continue;
+    }
+    records = f.Complete(*t, PageResult(FetchResult::Error("timeout", "slow")), now);
+  }
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].result.attempts, 2);
+  EXPECT_EQ(records[0].result.error.kind, "timeout");
+}
+
+TEST(FrontierScheduling, NotFoundIsNotRetried) {
+  FrontierOptions o;
+  o.retries = 3;
+  Frontier f(o);
+  f.AddSeed("http://a.test/x");
+  auto t = f.Next(Clock::now());
+  EXPECT_EQ(f.Complete(*t, PageResult(FetchResult::NotFound()), Clock::now()).size(), 1u);
+  EXPECT_TRUE(f.Done());
+}
+
+// RFC 9309 2.3.1: robots.txt comes first; its verdict applies before any
+// page of the authority is fetched.
+TEST(FrontierRobots, FetchedFirstThenDisallowedPagesAreRecordedNotFetched) {
+  FrontierOptions o;
+  o.obey_robots = true;
+  o.robots_token = "crawl";
+  Frontier f(o);
+  const auto now = Clock::now();
+  f.AddSeed("http://a.test/ok");
+  f.AddSeed("http://a.test/private/no");
+  auto robots = f.Next(now);
+  ASSERT_TRUE(robots);
+  EXPECT_EQ(robots->kind, Task::Kind::kRobots);
+  EXPECT_EQ(robots->url, "http://a.test/robots.txt");
+  EXPECT_FALSE(f.Next(now)) << "pages wait for the rules";
+  auto records = f.Complete(
+      *robots, DocResult(200, "User-agent: *\nDisallow: /private/\n"), now);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].url, "http://a.test/private/no");
+  EXPECT_EQ(records[0].result.outcome, Outcome::kRobots);
+  auto page = f.Next(now);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->url, "http://a.test/ok");
+  // A later link to the same site is judged at once.
+  auto more = f.Complete(
+      *page, PageResult(FetchResult::Fetched({"http://a.test/private/2"})), now);
+  ASSERT_EQ(more.size(), 2u) << "the blocked link's record and the page's";
+  EXPECT_EQ(more[0].result.outcome, Outcome::kRobots);
+  EXPECT_TRUE(f.Done());
+  EXPECT_EQ(f.Summary().robots, 2u);
+}
+
+TEST(FrontierRobots, Rfc9309_2_3_1_3_MissingAllowsAllUnreachableRetriesThenBlocks) {
+  for (int status : {404, 503}) {
+    FrontierOptions o;
+    o.obey_robots = true;
+    o.retries = 1;
+    o.retry_base_s = 0.01;
+    Frontier f(o);
+    auto now = Clock::now();
+    f.AddSeed("http://a.test/x");
+    int robots_fetches = 0;
+    std::vector<PageRecord> all;
+    while (!f.Done()) {
+      auto t = f.Next(now);
+      if (!t) {
+        now = *f.NextWakeup();
+        continue;
+      }
+      TaskResult r = t->kind == Task::Kind::kRobots
+                         ? (++robots_fetches, DocResult(status, ""))
+                         : PageResult(FetchResult::Fetched({}));
+      for (auto& rec : f.Complete(*t, std::move(r), now)) all.push_back(rec);
+    }
+    ASSERT_EQ(all.size(), 1u);
+    if (status == 404) {
+      EXPECT_EQ(robots_fetches, 1);
+      EXPECT_EQ(all[0].result.outcome, Outcome::kFetched);
+    } else {
+      EXPECT_EQ(robots_fetches, 2) << "retried once";
+      EXPECT_EQ(all[0].result.outcome, Outcome::kRobots);
+    }
+  }
+}
+
+TEST(FrontierRobots, CrawlDelayRaisesTheHostDelay) {
+  FrontierOptions o;
+  o.obey_robots = true;
+  o.max_crawl_delay_s = 2;
+  Frontier f(o);
+  const auto t0 = Clock::now();
+  f.AddSeed("http://a.test/1");
+  f.AddSeed("http://a.test/2");
+  auto robots = f.Next(t0);
+  f.Complete(*robots, DocResult(200, "User-agent: *\nCrawl-delay: 100\n"), t0);
+  ASSERT_TRUE(f.Next(t0));
+  auto wake = f.NextWakeup();
+  ASSERT_TRUE(wake);
+  EXPECT_GE(*wake - t0, std::chrono::milliseconds(999)) << "capped at 2 s x 0.5";
+  EXPECT_LE(*wake - t0, std::chrono::milliseconds(3001)) << "capped at 2 s x 1.5";
+}
+
+TEST(FrontierTraps, RepeatedSegmentsAndPagesPerHost) {
+  FrontierOptions o;
+  o.max_pages_per_host = 3;
+  Frontier f(o);
+  const auto now = Clock::now();
+  f.AddSeed("http://a.test/");
+  auto t = f.Next(now);
+  f.Complete(*t, PageResult(FetchResult::Fetched(
+                     {"http://a.test/x/y/x/y/x/", "http://a.test/1",
+                      "http://a.test/2", "http://a.test/3", "http://b.test/1"})),
+             now);
+  std::set<std::string> fetched;
+  while (auto n = f.Next(now)) {
+    fetched.insert(n->url);
+    f.Complete(*n, PageResult(FetchResult::Fetched({})), now);
+  }
+  EXPECT_EQ(fetched, (std::set<std::string>{"http://a.test/1", "http://a.test/2",
+                                            "http://b.test/1"}));
+  const CrawlSummary s = f.Summary();
+  EXPECT_EQ(s.dropped.at("trap"), 1u);
+  EXPECT_EQ(s.dropped.at("max_pages_per_host"), 1u);
 }
 
 }  // namespace

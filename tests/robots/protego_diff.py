@@ -59,6 +59,9 @@ Debian's python3-protego) follows it. Every area left out, and why:
     not; no pattern ends in "/index.html", for which Protego adds an Allow
     of the directory.
 
+`--deviations` runs one example of each area above through both parsers
+and prints the two answers (they differ in every one).
+
 Inside that region the files mix: groups for our token (merged when
 repeated), '*' groups (fallback, merged, not inherited), other crawlers'
 groups, groups with several user-agent lines and groups without rules,
@@ -84,6 +87,38 @@ except ImportError:  # an interpreter other than Debian's python3
     from protego import Protego
 
 TOKEN = "ExampleBot"
+# One example per area the random files stay out of: (area, robots.txt, path).
+DEVIATIONS = [
+    ("user-agent substring", "User-agent: example\nDisallow: /\n", "/a"),
+    ("user-agent with version", "User-agent: ExampleBot/1.0\nDisallow: /\n",
+     "/a"),
+    ("'*' in a user-agent", "User-agent: *examplebot\nDisallow: /\n", "/a"),
+    ("empty user-agent", "User-agent: examplebot\nDisallow: /x\n"
+     "User-agent:\nDisallow: /y\n", "/y"),
+    ("record between agents", "User-agent: examplebot\nSitemap: http://s/\n"
+     "User-agent: other\nDisallow: /\n", "/a"),
+    ("byte order mark", "\ufeffUser-agent: *\nDisallow: /\n", "/a"),
+    ("\\v ends a line", "User-agent: *\x0bDisallow: /a\n", "/a"),
+    ("no colon, capital key", "User-agent: *\nDisallow /a\n", "/a"),
+    ("pattern without '/'", "User-agent: *\nAllow: /ab\nDisallow: *ab\n",
+     "/ab"),
+    ("'$' also literal", "User-agent: *\nDisallow: /a$\n", "/a$x"),
+    ("'$' after a query", "User-agent: *\nDisallow: /a?b$\n", "/a?b"),
+    ("reserved vs encoded", "User-agent: *\nDisallow: /a:b\n", "/a%3Ab"),
+    ("reserved length", "User-agent: *\nAllow: /a!!*\nDisallow: /a*bcdef\n",
+     "/a!!bcdef"),
+    ("escapes in a query", "User-agent: *\nDisallow: /a?x=%61\n", "/a?x=a"),
+    ("non-ASCII query length", "User-agent: *\nAllow: /a?\u00e9\u00e9\n"
+     "Disallow: /a?******\n", "/a?\u00e9\u00e9"),
+    ("empty query", "User-agent: *\nDisallow: /a?\n", "/a?"),
+    ("'?' after '?'", "User-agent: *\nDisallow: /a?b?\n", "/a?b?"),
+    ("stray '%'", "User-agent: *\nDisallow: /a%zz\n", "/a%25zz"),
+    ("invalid UTF-8 escape", "User-agent: *\nDisallow: /a%C3\n", "/a%C3%A9"),
+    ("leading '//'", "User-agent: *\nDisallow: //x\n", "//x"),
+    ("/robots.txt", "User-agent: *\nDisallow: /\n", "/robots.txt"),
+    ("index.html", "User-agent: *\nDisallow: /d/\nAllow: /d/index.html\n",
+     "/d/"),
+]
 AGENTS = ["examplebot", "ExampleBot", "EXAMPLEBOT", "*", "*", "otherbot",
           "crawler", "acme-spider"]
 UA_KEYS = ["User-agent", "user-agent", "USER-AGENT", "useragent", "User agent"]
@@ -250,8 +285,11 @@ def random_paths(rng, patterns, n):
         if patterns and rng.random() < 0.8:
             paths.append(rng.choice(patterns).example_path(rng))
         else:
-            query = random_query(rng, rng.randint(1, 3)) if rng.random() < 0.2 else None
-            paths.append(make_path(rng, random_path_tokens(rng, rng.randint(0, 8)), query))
+            query = None
+            if rng.random() < 0.2:
+                query = random_query(rng, rng.randint(1, 3))
+            tokens = random_path_tokens(rng, rng.randint(0, 8))
+            paths.append(make_path(rng, tokens, query))
     return paths
 
 
@@ -266,6 +304,27 @@ def ours(robots_check, robots_file, paths):
     return [a == "1" for a in answers]
 
 
+def show(text):
+    """The robots.txt text with its line endings made visible."""
+    for eol in ("\r\n", "\r", "\n"):
+        text = text.replace(eol, eol.encode("unicode_escape").decode() + "\0")
+    return text.replace("\0", "\n")
+
+
+def show_deviations(robots_check):
+    with tempfile.TemporaryDirectory() as tmp:
+        robots_file = os.path.join(tmp, "robots.txt")
+        for area, text, path in DEVIATIONS:
+            with open(robots_file, "wb") as f:
+                f.write(text.encode("utf-8"))
+            got = ours(robots_check, robots_file, [path])[0]
+            want = Protego.parse(text).can_fetch(path, TOKEN)
+            print("%-24s %-12r robots_check %-8s Protego %s"
+                  % (area, path, "allow" if got else "disallow",
+                     "allow" if want else "disallow"))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("robots_check")
@@ -273,7 +332,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--paths", type=int, default=25,
                         help="paths checked per robots.txt (default 25)")
+    parser.add_argument("--deviations", action="store_true",
+                        help="show the areas left out, answered by both")
     args = parser.parse_args()
+    if args.deviations:
+        return show_deviations(args.robots_check)
 
     rng = random.Random(args.seed)
     failures = []
@@ -301,7 +364,7 @@ def main():
     for case, text, path, got, want in failures:
         print("case %d: path %r: robots_check %s, Protego %s\n%s\n---"
               % (case, path, "allow" if got else "disallow",
-                 "allow" if want else "disallow", text.replace("\r", "\\r\n")))
+                 "allow" if want else "disallow", show(text)))
     print("%d paths checked in %d robots.txt files (seed %d)"
           % (checked, args.cases, args.seed))
     print("%d passed, %d failed" % (args.cases - failed_cases, failed_cases))
