@@ -93,6 +93,9 @@ struct CrawlOptions {
   // Spider traps: URLs admitted per host (0: no limit). URLs that repeat a
   // path segment 3 times are always dropped.
   std::uint64_t max_pages_per_host = 0;
+  // URLs read from sitemaps longer than this are dropped (pages' links are
+  // the fetcher's to bound).
+  std::size_t max_url_length = 2048;
 
   // When *stop becomes true, nothing more is dispatched and the crawl ends
   // once the fetches in flight have (call Fetcher::CancelAll to hurry them).

@@ -40,11 +40,14 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
   struct JoinWorkers {
     Channel<Task>& tasks;
     std::vector<std::thread>& workers;
+    Fetcher& fetcher;
+    bool finished = false;
     ~JoinWorkers() {
       tasks.Close();
+      if (!finished) fetcher.CancelAll();  // an abort: do not drain slowly
       for (std::thread& w : workers) w.join();
     }
-  } join_workers{tasks, workers};
+  } join_workers{tasks, workers, fetcher};
 
   Status error;
   // With fewer workers than `limit`, tasks wait in the channel (which holds
@@ -94,6 +97,7 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
         }
       } while ((done = results.TryReceive()));
     }
+    join_workers.finished = true;
     CrawlSummary summary = frontier.Summary();
     summary.threads = static_cast<int>(started);
     return summary;

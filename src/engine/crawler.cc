@@ -124,6 +124,14 @@ Status ValidateCrawlOptions(const CrawlOptions& options) {
   if (options.concurrency < 1) {
     return Status::InvalidArgument("concurrency must be at least 1");
   }
+  if (options.retries < 0 || options.retries > 100 ||
+      options.max_redirects < 0 || options.max_redirects > 100) {
+    return Status::InvalidArgument("retries and max_redirects must be 0..100");
+  }
+  if (options.per_host < 0 || !(options.delay >= 0) ||
+      !(options.retry_base >= 0) || !(options.max_retry_wait >= 0)) {
+    return Status::InvalidArgument("per_host and the delays must be >= 0");
+  }
   auto scope = Scope::Create(options.scope, *seeds, options.include,
                              options.exclude);
   return scope.ok() ? Status() : scope.status();
@@ -136,7 +144,7 @@ TaskResult Execute(Fetcher& fetcher, const Task& task) {
     return result;
   }
   try {
-    result.document = fetcher.FetchDocument(task.url, 5);
+    result.document = fetcher.FetchDocument(task.url, kDocumentRedirects);
   } catch (const std::exception& e) {
     result.document.error = {"exception", e.what()};
   } catch (...) {
@@ -171,6 +179,7 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
   frontier.retry_base_s = options.retry_base;
   frontier.max_retry_wait_s = options.max_retry_wait;
   frontier.max_pages_per_host = options.max_pages_per_host;
+  frontier.max_url_length = options.max_url_length;
   frontier.random_seed = static_cast<std::uint64_t>(
       std::chrono::steady_clock::now().time_since_epoch().count());
 

@@ -27,6 +27,10 @@ Result<CrawlSummary> RunChannel(const CrawlOptions& options,
                                 FrontierOptions frontier, Fetcher& fetcher,
                                 RecordSink& sink);
 
+// Redirects followed when fetching a robots.txt or sitemap (RFC 9309
+// 2.3.1.2: at least five).
+inline constexpr int kDocumentRedirects = 5;
+
 // How long an engine waits at most before looking at the Frontier again
 // (the stop flag is read there).
 inline constexpr std::chrono::milliseconds kPollPeriod{100};

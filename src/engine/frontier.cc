@@ -10,8 +10,8 @@ namespace crawl {
 namespace {
 
 constexpr std::chrono::hours kRobotsTtl{24};
-constexpr int kRobotsRedirects = 5;  // RFC 9309 2.3.1.2
 constexpr std::size_t kMaxSitemaps = 1000;
+constexpr std::size_t kMaxSitemapUrls = 1'000'000;  // seeds from sitemaps
 
 Clock::duration Seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(
@@ -244,7 +244,8 @@ void Frontier::Block(std::uint32_t id, const Site& site) {
 // --- Dispatch ---
 
 std::optional<Task> Frontier::Next(Clock::time_point now) {
-  if (Stopped() || PagesExhausted()) return std::nullopt;
+  // Once max_pages pages are out, only their retries may still go.
+  if (Stopped() || (PagesExhausted() && retrying_ == 0)) return std::nullopt;
   while (!timers_.empty() && timers_.top().first <= now) {
     const std::uint32_t h = timers_.top().second;
     timers_.pop();
@@ -264,12 +265,15 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
       Schedule(h, now);
       continue;
     }
-    Entry entry;
-    if (options_.order == FrontierOptions::Order::kBreadthFirst) {
-      entry = host.queue.front();
+    const bool bfs = options_.order == FrontierOptions::Order::kBreadthFirst;
+    const Entry entry = bfs ? host.queue.front() : host.queue.back();
+    if (PagesExhausted() && !(entry.kind == Task::Kind::kPage &&
+                              nodes_[entry.id].attempts > 0)) {
+      continue;  // nothing new may start; a retry of this host's is next
+    }
+    if (bfs) {
       host.queue.pop_front();
     } else {
-      entry = host.queue.back();
       host.queue.pop_back();
     }
     --queued_entries_;
@@ -286,7 +290,11 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         Node& node = nodes_[entry.id];
         node.state = State::kInFlight;
         --queued_pages_;
-        ++dispatched_;
+        if (node.attempts == 0) {
+          ++dispatched_;
+        } else {
+          --retrying_;
+        }
         task.url = std::string(node.url);
         task.attempt = node.attempts + 1;
         break;
@@ -307,11 +315,14 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
 
 bool Frontier::Done() const {
   return in_flight_ == 0 &&
-         (Stopped() || PagesExhausted() || queued_entries_ == 0);
+         (Stopped() || queued_entries_ == 0 ||
+          (PagesExhausted() && retrying_ == 0));
 }
 
 std::optional<Clock::time_point> Frontier::NextWakeup() const {
-  if (Stopped() || PagesExhausted() || timers_.empty()) return std::nullopt;
+  if (Stopped() || (PagesExhausted() && retrying_ == 0) || timers_.empty()) {
+    return std::nullopt;
+  }
   return timers_.top().first;
 }
 
@@ -362,7 +373,7 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
       host.next_allowed = std::max(host.next_allowed, now + Seconds(wait));
       nodes_[id].state = State::kQueued;
       ++queued_pages_;
-      --dispatched_;  // max_pages counts pages, not attempts
+      ++retrying_;  // max_pages counts pages, not attempts
       PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/true);
       return;
     }
@@ -372,6 +383,8 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
   nodes_[id].state = State::kDone;
   result.attempts = nodes_[id].attempts;
 
+  // Once no new page can be fetched, links would only cost memory.
+  if (PagesExhausted()) result.links.clear();
   const bool keep_links = options_.max_depth >= 0;
   const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
   // Depth-first pops from the back: admit the links last-first, so the
@@ -415,11 +428,16 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   const bool received = doc.error.kind.empty();
   site.unavailable.clear();
   site.refusal = {};
-  if (doc.error.kind == "private_address") {
-    // Our own policy refused the connection: the site's pages would be
-    // refused likewise, so they get that error rather than a robots verdict.
+  if (!received && Stopped()) return;  // cancelled: its pages stay unfetched
+  if (doc.error.kind == "private_address" && doc.final_url == task.url) {
+    // Our own policy refused the site itself: its pages would be refused
+    // likewise, so they get that error rather than a robots verdict.
     site.rules = RobotsRules::DisallowAll();
     site.refusal = std::move(doc.error);
+  } else if (doc.error.kind == "private_address") {
+    // robots.txt redirected into an address we may not contact: a broken
+    // redirect, so "unavailable" (RFC 9309 2.3.1.2): allow all.
+    site.rules = RobotsRules::AllowAll();
   } else if (received && status >= 200 && status < 300) {
     site.rules = RobotsRules::Parse(doc.body, options_.robots_token);
   } else if (received && status >= 300 && status < 500 && status != 429) {
@@ -454,25 +472,65 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
     host.delay_s = std::max(host.delay_s,
                             std::min(*delay, options_.max_crawl_delay_s));
   }
+  std::vector<std::uint32_t> sitemaps;
+  sitemaps.swap(site.waiting_sitemaps);
+  for (std::uint32_t id : sitemaps) {
+    const SitemapTask& sm = sitemaps_[id];
+    if (site.refusal.kind.empty() && site.rules.Allowed(PathAndQuery(sm.url))) {
+      PushEntry(sm.host, {Task::Kind::kSitemap, id}, true);
+    } else {
+      ++counts_.dropped["robots"];
+    }
+  }
   if (options_.sitemaps) {
+    const std::string robots_url = site.key + "/robots.txt";
     for (const std::string& s : site.rules.sitemaps()) {
-      if (sitemaps_.size() >= kMaxSitemaps) break;
-      UrlResult url = ResolveUrl(site.key + "/robots.txt", s);
-      if (!url.ok() || !Admissible(url.url)) continue;
-      const auto id = static_cast<std::uint32_t>(sitemaps_.size());
-      sitemaps_.push_back({url.url, HostOf(url.url)});
-      PushEntry(sitemaps_.back().host, {Task::Kind::kSitemap, id}, true);
+      UrlResult url = ResolveUrl(robots_url, s, options_.max_url_length);
+      if (url.ok() && Admissible(url.url)) AddSitemap(url.url);
     }
   }
   std::vector<std::uint32_t> waiting;
-  waiting.swap(site.waiting);
+  waiting.swap(sites_[task.id].waiting);
+  const Site& ready = sites_[task.id];  // AddSitemap may have grown sites_
   for (std::uint32_t id : waiting) {
-    if (site.rules.Allowed(PathAndQuery(nodes_[id].url))) {
+    if (ready.refusal.kind.empty() &&
+        ready.rules.Allowed(PathAndQuery(nodes_[id].url))) {
       Enqueue(id, nodes_[id].depth == 0);
     } else {
       --queued_pages_;
-      Block(id, site);
+      Block(id, ready);
     }
+  }
+}
+
+void Frontier::AddSitemap(const std::string& url) {
+  if (sitemaps_.size() >= kMaxSitemaps) {
+    ++counts_.dropped["sitemap_limit"];
+    return;
+  }
+  const auto id = static_cast<std::uint32_t>(sitemaps_.size());
+  sitemaps_.push_back({url, HostOf(url)});
+  if (!options_.obey_robots) {
+    PushEntry(sitemaps_[id].host, {Task::Kind::kSitemap, id}, true);
+    return;
+  }
+  const std::uint32_t s = SiteOf(url);
+  Site& site = sites_[s];
+  switch (site.robots) {
+    case Site::Robots::kReady:
+      if (site.refusal.kind.empty() && site.rules.Allowed(PathAndQuery(url))) {
+        PushEntry(sitemaps_[id].host, {Task::Kind::kSitemap, id}, true);
+      } else {
+        ++counts_.dropped["robots"];
+      }
+      return;
+    case Site::Robots::kUnknown:
+      site.robots = Site::Robots::kFetching;
+      PushEntry(site.host, {Task::Kind::kRobots, s}, /*urgent=*/true);
+      [[fallthrough]];
+    case Site::Robots::kFetching:
+      sites_[s].waiting_sitemaps.push_back(id);
+      return;
   }
 }
 
@@ -485,15 +543,16 @@ void Frontier::CompleteSitemap(const Task& task, Document doc,
   Sitemap map = ParseSitemap(doc.body);
   const std::string base = sitemaps_[task.id].url;
   for (const std::string& loc : map.sitemaps) {
-    if (sitemaps_.size() >= kMaxSitemaps) break;
-    UrlResult url = ResolveUrl(base, loc);
-    if (!url.ok() || !Admissible(url.url)) continue;
-    const auto id = static_cast<std::uint32_t>(sitemaps_.size());
-    sitemaps_.push_back({url.url, HostOf(url.url)});
-    PushEntry(sitemaps_.back().host, {Task::Kind::kSitemap, id}, true);
+    UrlResult url = ResolveUrl(base, loc, options_.max_url_length);
+    if (url.ok() && Admissible(url.url)) AddSitemap(url.url);
   }
   for (const std::string& loc : map.urls) {
-    UrlResult url = ResolveUrl(base, loc);
+    if (sitemap_seeds_ >= kMaxSitemapUrls) {
+      ++counts_.dropped["sitemap_limit"];
+      continue;
+    }
+    ++sitemap_seeds_;
+    UrlResult url = ResolveUrl(base, loc, options_.max_url_length);
     if (!url.ok()) {
       ++counts_.dropped[UrlDropName(url.drop)];
       continue;

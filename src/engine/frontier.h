@@ -79,6 +79,7 @@ struct FrontierOptions {
   std::string robots_token;       // product token for robots.txt groups
   double max_crawl_delay_s = 30;  // cap on a robots.txt Crawl-delay
   bool sitemaps = false;          // seed from robots.txt Sitemap: lines
+  std::size_t max_url_length = 2048;  // for URLs read from sitemaps
   // Retries.
   int retries = 0;
   double retry_base_s = 1;      // first backoff
@@ -186,6 +187,7 @@ class Frontier {
     Clock::time_point expires{};
     int attempts = 0;
     std::vector<std::uint32_t> waiting;
+    std::vector<std::uint32_t> waiting_sitemaps;
   };
   struct SitemapTask {
     std::string url;
@@ -224,6 +226,8 @@ class Frontier {
   void PushEntry(std::uint32_t host, Entry entry, bool urgent);
   void Schedule(std::uint32_t host, Clock::time_point now);
   void Block(std::uint32_t id, const Site& site);
+  // Queues a sitemap fetch once its site's robots.txt allows it.
+  void AddSitemap(const std::string& url);
   double Jitter();
   double Backoff(int failures);
 
@@ -242,13 +246,15 @@ class Frontier {
   StringMap<std::uint32_t> site_ids_;
   std::vector<Site> sites_;
   std::vector<SitemapTask> sitemaps_;
+  std::size_t sitemap_seeds_ = 0;
   std::deque<std::uint32_t> ready_;  // hosts, round-robin
   using Timer = std::pair<Clock::time_point, std::uint32_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::size_t in_flight_ = 0;
   std::size_t queued_entries_ = 0;  // in host queues, of any kind
   std::size_t queued_pages_ = 0;    // pages in host queues or waiting
-  std::uint64_t dispatched_ = 0;    // page tasks (a retry counts once)
+  std::uint64_t dispatched_ = 0;    // pages dispatched (first attempts)
+  std::size_t retrying_ = 0;        // pages queued again for a retry
   std::vector<PageRecord> out_;     // records made outside a page's own
   std::mt19937_64 rng_;
   CrawlSummary counts_;  // everything but `discovered`, `seconds`

@@ -373,7 +373,9 @@ class HttpClient::Loop {
     if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Loop::OnOpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
-    if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
+    // Always set: "" turns off curl's http_proxy/ALL_PROXY environment
+    // variables, which would route around the private-address policy.
+    curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
     if (o.insecure) {
       curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -447,7 +449,8 @@ class HttpClient::Loop {
     if (cancel_reason != nullptr) {
       r.error_kind = "cancelled";
       r.error_message = cancel_reason;
-    } else if (!t->refused.empty()) {
+    } else if (!t->refused.empty() && code == CURLE_COULDNT_CONNECT) {
+      // (If another address of the host connected, the refusal was moot.)
       r.error_kind = "private_address";
       r.error_message = t->refused;
     } else if (code == CURLE_WRITE_ERROR && r.truncated) {
@@ -488,7 +491,7 @@ class HttpClient::Loop {
     while (!stopping_) {
       int wait_ms = -1;
       if (has_deadline_) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
             deadline_ - Clock::now());
         wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
       }

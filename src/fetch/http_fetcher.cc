@@ -104,7 +104,7 @@ FetchResult HttpFetcher::Fetch(const std::string& url) {
 
 Document HttpFetcher::FetchDocument(const std::string& url, int max_redirects) {
   Document doc;
-  doc.final_url = url;
+  doc.final_url = url;  // the URL of the response (or failure) described
   for (int hop = 0;; ++hop) {
     HttpResponse r = client_.Get(doc.final_url, /*keep_body=*/true);
     doc.http_status = r.status;

@@ -152,6 +152,14 @@ class Output(unittest.TestCase):
         self.assertEqual(p.returncode, 3)
         self.assertIn("cannot open /nonexistent-dir/x.jsonl", p.stderr)
 
+    def test_closed_pipe_is_a_write_error(self):
+        p = subprocess.run(
+            ["bash", "-c", '"$0" --fake random:20000:8:1 -c 4 | head -c 100 >/dev/null;'
+             ' echo "rc=${PIPESTATUS[0]}"', CRAWL],
+            capture_output=True, text=True, timeout=60)
+        self.assertIn("rc=3", p.stdout)
+        self.assertIn("Broken pipe", p.stderr)
+
     def test_unwritable_output_is_fatal(self):
         p = run("--fake", "lecture", "-o", "/dev/full")
         self.assertEqual(p.returncode, 3)

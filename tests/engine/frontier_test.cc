@@ -386,3 +386,46 @@ TEST(FrontierTraps, RepeatedSegmentsAndPagesPerHost) {
 
 }  // namespace
 }  // namespace crawl
+
+namespace crawl {
+namespace {
+
+// A retried page keeps its max_pages slot: another page must not take it
+// while the retry waits out its backoff.
+TEST(FrontierScheduling, RetryKeepsItsMaxPagesSlot) {
+  FrontierOptions o;
+  o.max_pages = 2;
+  o.retries = 1;
+  Frontier f(o);
+  auto now = Clock::now();
+  f.AddSeed("http://a.test/");
+  f.AddSeed("http://b.test/");
+  auto a = f.Next(now);
+  auto b = f.Next(now);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->url, "http://a.test/");
+  EXPECT_TRUE(f.Complete(*a, PageResult(FetchResult::Error("connect", "no")), now).empty());
+  f.Complete(*b, PageResult(FetchResult::Fetched({"http://b.test/2"})), now);
+  std::vector<std::string> fetched;
+  std::vector<PageRecord> records;
+  for (int step = 0; !f.Done(); ++step) {
+    ASSERT_LT(step, 100) << "the crawl must end";
+    auto t = f.Next(now);
+    if (!t) {
+      ASSERT_TRUE(f.NextWakeup()) << "not done, so something must be coming";
+      now = *f.NextWakeup();
+      continue;
+    }
+    fetched.push_back(t->url);
+    for (auto& r : f.Complete(*t, PageResult(FetchResult::Fetched({})), now)) {
+      records.push_back(r);
+    }
+  }
+  EXPECT_EQ(fetched, std::vector<std::string>{"http://a.test/"})
+      << "the retry runs; b.test/2 never does";
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].result.attempts, 2);
+}
+
+}  // namespace
+}  // namespace crawl

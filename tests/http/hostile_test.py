@@ -103,6 +103,14 @@ class Robots(unittest.TestCase):
             gaps = [b - a for a, b in zip(times, times[1:])]
             self.assertGreaterEqual(min(gaps), 0.24, gaps)  # 0.5 s x 0.5..1.5
 
+    def test_a_sitemap_robots_disallows_is_not_fetched(self):
+        with TestServer() as srv:
+            srv.robots = ("User-agent: *\nDisallow: /sitemap.xml\n"
+                          "Sitemap: /sitemap.xml\n")
+            crawl(srv.base + "/site/a.html", "--depth", "0", "--sitemaps", *QUICK)
+            self.assertNotIn("/sitemap.xml", srv.counts())
+            self.assertNotIn("/orphan.html", srv.counts())
+
     def test_sitemaps_seed_the_crawl(self):
         with TestServer() as srv:
             srv.robots = "Sitemap: /sitemap.xml\nSitemap: /sitemap-index.xml\n"

@@ -281,6 +281,17 @@ class Requests(unittest.TestCase):
             self.assertEqual(srv.agents[0], "MyBot/2.0")
             self.assertEqual(srv.extra_headers[0], "yes")
 
+    def test_proxy_environment_variables_are_ignored(self):
+        # curl would honour http_proxy; crawl takes proxies only from --proxy
+        # (an environment proxy would route around the address policy).
+        with TestServer() as srv:
+            env = dict(os.environ, http_proxy="http://127.0.0.1:9",
+                       ALL_PROXY="http://127.0.0.1:9")
+            p = subprocess.run([CRAWL, srv.base + "/site/a.html", "--depth", "0",
+                                *FAST], capture_output=True, text=True, env=env,
+                               timeout=60)
+            self.assertEqual(json.loads(p.stdout)["outcome"], "fetched")
+
     def test_proxy_carries_every_request(self):
         with TestServer() as origin, TestServer() as proxy:
             p, recs = crawl(origin.base + "/site/a.html", "--depth", "1",

@@ -311,6 +311,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
       case kMaxUrlLength:
         if (!ParseInt<std::size_t>(optarg, 16, 1 << 20, c.page.max_url_length))
           return bad("--max-url-length (expected 16..1048576)");
+        c.crawl.max_url_length = c.page.max_url_length;
         break;
       case kMaxLinks:
         if (!ParseInt<std::size_t>(optarg, 0, 100'000'000,

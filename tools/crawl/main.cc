@@ -58,6 +58,13 @@ int Main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   const int signal_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
+  if (signal_fd < 0) {
+    std::fprintf(stderr, "crawl: cannot watch for signals: %s\n",
+                 std::strerror(errno));
+    return kExitFatal;
+  }
+  // A closed pipe (crawl ... | head) is a write error, reported, exit 3.
+  signal(SIGPIPE, SIG_IGN);
 
   // The fetcher.
   std::unique_ptr<Fetcher> fetcher;
@@ -119,7 +126,7 @@ int Main(int argc, char** argv) {
     };
     while (!finished) {
       pollfd p{signal_fd, POLLIN, 0};
-      if (poll(&p, signal_fd >= 0 ? 1 : 0, 200) > 0) {
+      if (poll(&p, 1, 200) > 0) {
         signalfd_siginfo info{};
         if (read(signal_fd, &info, sizeof info) == sizeof info) {
           if (stopped_by_signal.exchange(static_cast<int>(info.ssi_signo))) {
@@ -141,9 +148,19 @@ int Main(int argc, char** argv) {
     }
   });
 
-  auto summary = Crawl(config.crawl, *fetcher, sink);
-  finished = true;
-  monitor.join();
+  struct JoinMonitor {  // however Crawl() ends, even by an exception
+    std::atomic<bool>& finished;
+    std::thread& monitor;
+    ~JoinMonitor() {
+      finished = true;
+      if (monitor.joinable()) monitor.join();
+    }
+  };
+  Result<CrawlSummary> summary = Status::Internal("not run");
+  {
+    JoinMonitor join{finished, monitor};
+    summary = Crawl(config.crawl, *fetcher, sink);
+  }
   console.ClearProgress();
   if (!summary.ok()) {
     if (summary.status().code() == Status::Code::kInvalidArgument) {
