@@ -1,6 +1,7 @@
 #include "engine/frontier.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 
@@ -35,21 +36,26 @@ std::string_view PathAndQuery(std::string_view url) {
 
 // A spider trap's signature: some path segment three or more times
 // (/a/b/a/b/a/...).
+// Runs on every new link, so: no allocation, and the common short path
+// returns at once. Only the first kMaxSegments segments are looked at.
 bool RepeatsSegment(std::string_view url) {
+  constexpr std::size_t kMaxSegments = 32;
   std::string_view path = PathAndQuery(url);
   path = path.substr(0, path.find('?'));
-  std::vector<std::string_view> segments;
+  if (std::count(path.begin(), path.end(), '/') < 3) return false;
+  std::array<std::string_view, kMaxSegments> segments;
+  std::size_t n = 0;
   std::size_t start = 1;
-  while (start <= path.size()) {
+  while (start <= path.size() && n < kMaxSegments) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    if (end > start) segments.push_back(path.substr(start, end - start));
+    if (end > start) segments[n++] = path.substr(start, end - start);
     start = end + 1;
   }
-  if (segments.size() < 3) return false;
-  std::sort(segments.begin(), segments.end());
-  for (std::size_t i = 2; i < segments.size(); ++i) {
-    if (segments[i] == segments[i - 2]) return true;
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    int seen = 1;
+    for (std::size_t j = i + 1; j < n && seen < 3; ++j) seen += segments[j] == segments[i];
+    if (seen >= 3) return true;
   }
   return false;
 }
@@ -130,6 +136,7 @@ bool Frontier::Admissible(std::string_view url) {
 // --- Admission: node -> (robots) -> host queue ---
 
 void Frontier::AddSeed(std::string_view url) {
+  if (now_ == Clock::time_point{}) now_ = Clock::now();
   const std::uint32_t id = Intern(url);
   Node& node = nodes_[id];
   if (node.state == State::kDiscovered) {
@@ -158,7 +165,7 @@ void Frontier::Admit(std::uint32_t id, bool seed) {
 
   const std::uint32_t s = SiteOf(nodes_[id].url);
   Site& site = sites_[s];
-  if (site.robots == Site::Robots::kReady && Clock::now() >= site.expires) {
+  if (site.robots == Site::Robots::kReady && now_ >= site.expires) {
     site.robots = Site::Robots::kUnknown;  // stale: fetch it again
     site.attempts = 0;
   }
@@ -191,7 +198,7 @@ void Frontier::Enqueue(std::uint32_t id, bool seed) {
   if (front) {
     host.queue.push_front({Task::Kind::kPage, id});
     ++queued_entries_;
-    Schedule(nodes_[id].host, Clock::now());
+    Schedule(nodes_[id].host, now_);
   } else {
     PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/false);
   }
@@ -208,7 +215,7 @@ void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
     host.queue.push_back(entry);  // a stack for depth-first: taken next
   }
   ++queued_entries_;
-  Schedule(h, Clock::now());
+  Schedule(h, now_);
 }
 
 void Frontier::Schedule(std::uint32_t h, Clock::time_point now) {
@@ -244,6 +251,7 @@ void Frontier::Block(std::uint32_t id, const Site& site) {
 // --- Dispatch ---
 
 std::optional<Task> Frontier::Next(Clock::time_point now) {
+  now_ = now;
   // Once max_pages pages are out, only their retries may still go.
   if (Stopped() || (PagesExhausted() && retrying_ == 0)) return std::nullopt;
   while (!timers_.empty() && timers_.top().first <= now) {
@@ -313,6 +321,22 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
   return std::nullopt;
 }
 
+std::size_t Frontier::Ready(std::size_t at_most) const {
+  if (Stopped() || (PagesExhausted() && retrying_ == 0)) return 0;
+  std::size_t n = 0;
+  for (std::uint32_t h : ready_) {
+    if (n >= at_most) break;
+    const Host& host = hosts_[h];
+    std::size_t free = host.queue.size();
+    if (options_.per_host > 0) {
+      free = std::min<std::size_t>(
+          free, static_cast<std::size_t>(std::max(0, options_.per_host - host.in_flight)));
+    }
+    n += free;
+  }
+  return std::min(n, at_most);
+}
+
 bool Frontier::Done() const {
   return in_flight_ == 0 &&
          (Stopped() || queued_entries_ == 0 ||
@@ -330,6 +354,7 @@ std::optional<Clock::time_point> Frontier::NextWakeup() const {
 
 std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
                                            Clock::time_point now) {
+  now_ = now;
   std::uint32_t h = 0;
   switch (task.kind) {
     case Task::Kind::kPage: h = nodes_[task.id].host; break;
@@ -392,8 +417,16 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
   const std::size_t n = result.links.size();
   for (std::size_t k = 0; k < n; ++k) {
     const std::string& link = result.links[dfs ? n - 1 - k : k];
-    if (!Admissible(link)) continue;
-    const std::uint32_t child = Intern(link);  // may grow nodes_
+    // Only admissible URLs are ever interned, so a known one needs no check.
+    auto known = ids_.find(std::string_view(link));
+    std::uint32_t child;
+    if (known != ids_.end()) {
+      child = known->second;
+    } else if (Admissible(link)) {
+      child = Intern(link);  // may grow nodes_
+    } else {
+      continue;
+    }
     if (keep_links) nodes_[id].links.push_back(child);
     Relax(child, nodes_[id].depth + 1, id);
   }

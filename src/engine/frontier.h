@@ -133,8 +133,9 @@ class Frontier {
   bool Done() const;
   // When a host now waiting out a delay becomes ready, if any.
   std::optional<Clock::time_point> NextWakeup() const;
-  // Hosts ready to dispatch now (a hint for how many threads to wake).
-  std::size_t Ready() const { return ready_.size(); }
+  // How many tasks Next() could hand out now, counted up to `at_most` (so
+  // the cost stays O(at_most)): how many idle threads are worth waking.
+  std::size_t Ready(std::size_t at_most) const;
   std::size_t in_flight() const { return in_flight_; }
   std::size_t queued() const { return queued_pages_; }
 
@@ -257,6 +258,9 @@ class Frontier {
   std::size_t retrying_ = 0;        // pages queued again for a retry
   std::vector<PageRecord> out_;     // records made outside a page's own
   std::mt19937_64 rng_;
+  // The time of the operation in progress (Next, Complete, AddSeed): read
+  // once, not per push.
+  Clock::time_point now_{};
   CrawlSummary counts_;  // everything but `discovered`, `seconds`
 };
 

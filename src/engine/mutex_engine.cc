@@ -101,7 +101,7 @@ class MutexEngine {
       } else {
         // This thread takes one ready host itself; wake an idle thread for
         // each of the others.
-        const std::size_t ready = frontier_.Ready();
+        const std::size_t ready = frontier_.Ready(idle_ + 1);
         const std::size_t wake = std::min(ready > 0 ? ready - 1 : 0, idle_);
         for (std::size_t i = 0; i < wake; ++i) work_.NotifyOne();
       }
