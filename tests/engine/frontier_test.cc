@@ -77,7 +77,7 @@ TEST(Frontier, NotDoneWhileSomethingIsInFlight) {
   EXPECT_FALSE(f.Done()) << "but a is in flight: not done";
   f.Complete(*t, FetchResult::Fetched({"b"}));
   EXPECT_FALSE(f.Done());
-  EXPECT_EQ(f.Ready(), 1u);
+  EXPECT_EQ(f.Ready(100), 1u);
 }
 
 TEST(Frontier, MaxPagesCapsDispatchesExactly) {
@@ -85,7 +85,7 @@ TEST(Frontier, MaxPagesCapsDispatchesExactly) {
   f.AddSeed("a");
   auto a = f.Next();
   f.Complete(*a, FetchResult::Fetched({"b", "c", "d"}));
-  EXPECT_EQ(f.Ready(), 1u) << "one dispatch left of two";
+  EXPECT_EQ(f.Ready(100), 1u) << "one dispatch left of two";
   auto b = f.Next();
   ASSERT_TRUE(b);
   EXPECT_FALSE(f.Next());
