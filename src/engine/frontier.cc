@@ -334,6 +334,9 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
     }
     n += free;
   }
+  if (options_.max_pages != 0) {  // no more than the pages left, and retries
+    n = std::min<std::uint64_t>(n, options_.max_pages - std::min(options_.max_pages, dispatched_) + retrying_);
+  }
   return std::min(n, at_most);
 }
 
