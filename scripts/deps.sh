@@ -16,6 +16,8 @@ packages=(
   zlib1g-dev                     # src/robots: gzip sitemaps
   python3-protego                # robots.txt differential test (Scrapy's parser)
   iproute2 util-linux            # hostile tests run in a network namespace
+  openssl                        # TLS test: a throwaway self-signed certificate
+  wget2                          # bench/wget2_compare.py
 )
 
 missing=()
