@@ -78,35 +78,36 @@ bool Retryable(const FetchResult& r) {
 Frontier::Frontier(const FrontierOptions& options)
     : options_(options), rng_(options.random_seed) {}
 
-std::uint32_t Frontier::Intern(std::string_view url) {
-  auto it = ids_.find(url);
-  if (it != ids_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(nodes_.size());
-  it = ids_.emplace(std::string(url), id).first;
-  nodes_.emplace_back().url = it->first;
+// The id of `key` in `ids`. A new key gets id `next`, and `create` is called
+// with the stored key (whose characters stay put) to make its entry.
+template <typename Create>
+std::uint32_t Frontier::IdOf(StringMap<std::uint32_t>& ids, std::string_view key,
+                             std::size_t next, Create&& create) {
+  auto it = ids.find(key);
+  if (it != ids.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(next);
+  it = ids.emplace(std::string(key), id).first;
+  create(std::string_view(it->first));
   return id;
+}
+
+std::uint32_t Frontier::Intern(std::string_view url) {
+  return IdOf(ids_, url, nodes_.size(),
+              [&](std::string_view key) { nodes_.emplace_back().url = key; });
 }
 
 std::uint32_t Frontier::HostOf(std::string_view url) {
-  const std::string_view host = UrlHost(url);
-  auto it = host_ids_.find(host);
-  if (it != host_ids_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(hosts_.size());
-  host_ids_.emplace(std::string(host), id);
-  hosts_.emplace_back().delay_s = options_.delay_s;
-  return id;
+  return IdOf(host_ids_, UrlHost(url), hosts_.size(), [&](std::string_view) {
+    hosts_.emplace_back().delay_s = options_.delay_s;
+  });
 }
 
 std::uint32_t Frontier::SiteOf(std::string_view url) {
-  const std::string_view key = SiteKey(url);
-  auto it = site_ids_.find(key);
-  if (it != site_ids_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(sites_.size());
-  site_ids_.emplace(std::string(key), id);
-  Site& site = sites_.emplace_back();
-  site.key = std::string(key);
-  site.host = HostOf(url);
-  return id;
+  return IdOf(site_ids_, SiteKey(url), sites_.size(), [&](std::string_view key) {
+    sites_.emplace_back().key = std::string(key);
+    const std::uint32_t host = HostOf(url);  // may grow hosts_, not sites_
+    sites_.back().host = host;
+  });
 }
 
 double Frontier::Jitter() {

@@ -204,6 +204,9 @@ class Frontier {
   using StringMap =
       std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+  template <typename Create>
+  static std::uint32_t IdOf(StringMap<std::uint32_t>& ids, std::string_view key,
+                            std::size_t next, Create&& create);
   std::uint32_t Intern(std::string_view url);
   std::uint32_t HostOf(std::string_view url);
   std::uint32_t SiteOf(std::string_view url);

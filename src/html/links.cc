@@ -21,6 +21,7 @@
 // structures opaque): the raw positions and the decoder are needed to avoid
 // decoding every token.
 #include "html/links.h"
+#include "util/utf8.h"
 
 #include <mycore/mystring.h>
 #include <myhtml/data_process.h>
@@ -164,71 +165,9 @@ std::optional<std::string_view> RefreshUrl(std::string_view s) {
   return url;
 }
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
-// Appends `in` to `out`, each ill-formed UTF-8 subsequence (maximal subpart)
-// replaced by U+FFFD, as the WHATWG UTF-8 decoder does.
-void AppendUtf8Sanitized(std::string_view in, std::string* out) {
-  if (IsAscii(in)) {
-    out->append(in);
-    return;
-  }
-  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
-  const std::size_t n = in.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char b = p[i];
-    if (b < 0x80) {
-      std::size_t j = i + 1;
-      while (j < n && p[j] < 0x80) ++j;
-      out->append(in.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    std::size_t need = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) low = 0xA0;
-      if (b == 0xED) high = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) low = 0x90;
-      if (b == 0xF4) high = 0x8F;
-    } else {
-      out->append(kReplacement);
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    std::size_t seen = 0;
-    while (seen < need && j < n && p[j] >= low && p[j] <= high) {
-      ++j;
-      ++seen;
-      low = 0x80;
-      high = 0xBF;
-    }
-    if (seen == need) {
-      out->append(in.data() + i, j - i);
-    } else {
-      out->append(kReplacement);
-    }
-    i = j;
-  }
-}
-
 std::string Utf8Sanitized(std::string_view in) {
   std::string out;
-  AppendUtf8Sanitized(in, &out);
+  AppendUtf8Sanitized(in, out);
   return out;
 }
 
@@ -351,7 +290,7 @@ class Collector {
     url = TrimAsciiWhitespace(url);
     if (url.empty() || HasSkippedScheme(url)) return;
     if (out_->hrefs.size() < max_links_) {
-      AppendUtf8Sanitized(url, &out_->hrefs.emplace_back());
+      AppendUtf8Sanitized(url, out_->hrefs.emplace_back());
     } else {
       ++out_->dropped;
     }

@@ -8,7 +8,8 @@
 namespace crawl {
 
 // Appends `s` as a JSON string literal (with quotes). Control characters,
-// quote and backslash are escaped; invalid UTF-8 sequences become U+FFFD, so
+// quote and backslash are escaped; each ill-formed UTF-8 subsequence becomes
+// one U+FFFD (as the WHATWG decoder does, src/util/utf8.h), so
 // the output is always valid JSON in valid UTF-8 whatever the input bytes.
 void AppendJsonString(std::string& out, std::string_view s);
 

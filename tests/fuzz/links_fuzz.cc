@@ -37,7 +37,9 @@ bool IsValidUtf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const unsigned char b = p[i];
-    std::size_t need = 0;
+    // Deliberately not src/util/utf8.h: an oracle must not share the code it
+  // checks.
+  std::size_t need = 0;
     unsigned char low = 0x80;
     unsigned char high = 0xBF;
     if (b < 0x80) {

@@ -62,10 +62,10 @@ class Links(html.parser.HTMLParser):
 def reachable(root_url, root_dir):
     """URL paths (unquoted, no fragment/query) reachable from index.html."""
     host = urllib.parse.urlsplit(root_url).netloc
-    seen, todo = set(), ["/index.html"]
+    seen, pending = set(), ["/index.html"]
     seen.add("/index.html")
-    while todo:
-        path = todo.pop()
+    while pending:
+        path = pending.pop()
         fs = os.path.join(root_dir, path.lstrip("/"))
         if path.endswith("/"):
             fs = os.path.join(fs, "index.html")
@@ -87,7 +87,7 @@ def reachable(root_url, root_dir):
                 p += "?" + u.query
             if p not in seen:
                 seen.add(p)
-                todo.append(p)
+                pending.append(p)
     return seen
 
 

@@ -35,6 +35,8 @@ TEST(JsonString, ReplacesInvalidUtf8) {
       << "surrogate";
   EXPECT_EQ(Json("\xF4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"")
       << "above U+10FFFF";
+  EXPECT_EQ(Json("\xE2\x82" "A"), "\"" + fffd + "A\"")
+      << "a truncated sequence is one maximal subpart: one U+FFFD";
 }
 
 TEST(JsonRecord, Fields) {
