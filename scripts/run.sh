@@ -12,7 +12,7 @@ crawl=build/release/tools/crawl/crawl
 if [ $# -gt 0 ]; then
   exec "$crawl" "$@"
 fi
-for engine in serial mutex channel; do
+for engine in event serial mutex channel; do
   echo "# crawl --fake lecture --engine $engine" >&2
   "$crawl" --fake lecture --engine "$engine"
 done

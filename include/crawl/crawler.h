@@ -7,6 +7,12 @@
 //   channel  a master thread owns the frontier and seen set; worker threads
 //            fetch and send each page's links back on a Channel; the master
 //            counts outstanding fetches and stops at zero.
+//   event    (the default) the lecture's event-driven alternative: one thread
+//            owns the frontier and starts fetches through the Fetcher's
+//            asynchronous interface (FetchAsync); completions come back as
+//            messages. For HTTP, one curl multi loop carries every transfer
+//            and a small pool extracts links: thousands of fetches in flight
+//            on a handful of threads.
 // On the same graph every engine fetches the same set of pages (the pages
 // whose shortest link distance from a seed is at most max_depth), fetches
 // each URL at most once, and terminates.
@@ -26,7 +32,7 @@
 
 namespace crawl {
 
-enum class Engine { kSerial, kMutex, kChannel };
+enum class Engine { kSerial, kMutex, kChannel, kEvent };
 
 // Which discovered URLs may be followed (see src/scope/scope.h).
 enum class ScopeMode {
@@ -45,7 +51,7 @@ struct CrawlProgress {
   std::atomic<std::uint64_t> bytes{0};
 };
 
-// "serial", "mutex", "channel".
+// "serial", "mutex", "channel", "event".
 const char* EngineName(Engine engine);
 // "host", "domain", "any".
 const char* ScopeModeName(ScopeMode mode);
@@ -57,7 +63,7 @@ struct CrawlOptions {
   // --- Affects behaviour ---
   // Where the crawl starts; at least one. Duplicates are fetched once.
   std::vector<std::string> seeds;
-  Engine engine = Engine::kChannel;
+  Engine engine = Engine::kEvent;
   // A seed is depth 0, a page's links one deeper. Exactly the pages whose
   // shortest link distance from a seed is <= max_depth are fetched.
   // Negative: no limit.
@@ -104,8 +110,9 @@ struct CrawlOptions {
   CrawlProgress* progress = nullptr;
 
   // --- Affects performance ---
-  // Fetches in flight at once (threads of the mutex and channel engines).
-  // Ignored by the serial engine. Must be >= 1.
+  // Fetches in flight at once (threads of the mutex and channel engines;
+  // outstanding asynchronous fetches of the event engine). Ignored by the
+  // serial engine. Must be >= 1.
   int concurrency = 16;
 };
 
@@ -154,8 +161,9 @@ struct CrawlSummary {
   std::map<std::string, std::uint64_t> dropped;
   bool stopped = false;         // *options.stop was set
   std::uint64_t discovered = 0; // distinct URLs seen (fetched or not)
-  // Threads that fetched: 1 for the serial engine, else `concurrency`, or
-  // fewer if the system refused to start more.
+  // Threads that fetched: 1 for the serial engine and the event engine (its
+  // one dispatching thread; the fetcher's own threads are not counted), else
+  // `concurrency`, or fewer if the system refused to start more.
   int threads = 0;
   double seconds = 0;           // wall time of the crawl
 };

@@ -53,7 +53,8 @@ struct FaultOptions {
 
 class FakeFetcher final : public Fetcher {
  public:
-  FakeFetcher() = default;
+  FakeFetcher();
+  ~FakeFetcher() override;
   FakeFetcher(const FakeFetcher&) = delete;
   FakeFetcher& operator=(const FakeFetcher&) = delete;
 
@@ -87,6 +88,13 @@ class FakeFetcher final : public Fetcher {
   // draws one, kFetched with the page's links if it exists, else kNotFound.
   FetchResult Fetch(const std::string& url) override;
   Document FetchDocument(const std::string& url, int max_redirects) override;
+  // As Fetch and FetchDocument, but the latency is waited out by one timer
+  // thread (started on first use) instead of the caller: thousands of fake
+  // fetches in flight cost no thread each. The callback runs on that thread,
+  // or on the caller's when there is no latency.
+  void FetchAsync(const std::string& url, FetchCallback done) override;
+  void FetchDocumentAsync(const std::string& url, int max_redirects,
+                          DocumentCallback done) override;
   // How often FetchDocument was called for `url` (thread-safe).
   int DocumentFetchCount(const std::string& url) const;
 
@@ -106,6 +114,12 @@ class FakeFetcher final : public Fetcher {
     std::vector<std::string> links;
     mutable std::atomic<int> fetches{0};
   };
+  class Timers;
+  // Fetch and FetchDocument without the latency.
+  FetchResult FetchNow(const std::string& url);
+  Document FetchDocumentNow(const std::string& url, int max_redirects);
+  Timers& timers();
+
   // A random graph's page i, or -1 if `url` is not one.
   long RandomIndex(const std::string& url) const;
   std::vector<std::string> RandomLinks(std::uint64_t i) const;
@@ -121,6 +135,9 @@ class FakeFetcher final : public Fetcher {
   std::atomic<std::uint64_t> total_{0};
 
   std::unordered_map<std::string, Document> documents_;
+
+  std::once_flag timers_once_;
+  std::unique_ptr<Timers> timers_;
 
   // Fetch counts of URLs that are not pages, and of documents.
   mutable std::mutex missing_mu_;

@@ -6,12 +6,14 @@
 // graphs (FakeFetcher) and run against the real web or remote workers.
 //
 // Thread safety: Fetch() is called from many threads at once; every
-// implementation must allow that.
+// implementation must allow that. FetchAsync() is the event-driven form of
+// Fetch(): it returns at once and reports the result through a callback.
 #ifndef CRAWL_FETCHER_H_
 #define CRAWL_FETCHER_H_
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -126,6 +128,22 @@ class Fetcher {
     d.final_url = url;
     return d;
   }
+
+  // The asynchronous interface, for event-driven engines: no thread waits
+  // on a fetch. Starts fetching `url` and calls `done` exactly once with what
+  // Fetch(url) would return (an exception becomes an error result of kind
+  // "exception"). `done` may run on any thread, possibly before FetchAsync
+  // returns; it must be quick and must not call back into the fetcher.
+  // FetchAsync never throws. The default runs Fetch() on the calling thread;
+  // fetchers built on an event loop (HttpFetcher) override it so that
+  // thousands of fetches can be in flight without a thread each.
+  // Thread-safe.
+  using FetchCallback = std::function<void(FetchResult)>;
+  using DocumentCallback = std::function<void(Document)>;
+  virtual void FetchAsync(const std::string& url, FetchCallback done);
+  // FetchDocument, asynchronously, with the same contract as FetchAsync.
+  virtual void FetchDocumentAsync(const std::string& url, int max_redirects,
+                                  DocumentCallback done);
 
   // Asks fetches in flight to end soon (a crawl is being stopped); they
   // return errors of kind "cancelled". Thread-safe. The default does nothing

@@ -27,6 +27,7 @@ const char* EngineName(Engine engine) {
     case Engine::kSerial: return "serial";
     case Engine::kMutex: return "mutex";
     case Engine::kChannel: return "channel";
+    case Engine::kEvent: return "event";
   }
   return "?";
 }
@@ -49,11 +50,12 @@ Result<ScopeMode> ParseScopeMode(std::string_view name) {
 }
 
 Result<Engine> ParseEngine(std::string_view name) {
-  for (Engine e : {Engine::kSerial, Engine::kMutex, Engine::kChannel}) {
+  for (Engine e : {Engine::kSerial, Engine::kMutex, Engine::kChannel,
+                   Engine::kEvent}) {
     if (name == EngineName(e)) return e;
   }
   return Status::InvalidArgument("unknown engine '" + std::string(name) +
-                                 "' (expected serial, mutex or channel)");
+                                 "' (expected event, serial, mutex or channel)");
 }
 
 Status AbortedBy(const std::exception* e) {
@@ -194,6 +196,9 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
       break;
     case Engine::kChannel:
       summary = RunChannel(normalized, frontier, fetcher, sink);
+      break;
+    case Engine::kEvent:
+      summary = RunEvent(normalized, frontier, fetcher, sink);
       break;
   }
   if (summary.ok()) {

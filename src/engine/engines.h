@@ -23,6 +23,9 @@ Result<CrawlSummary> RunSerial(const CrawlOptions& options,
 Result<CrawlSummary> RunMutex(const CrawlOptions& options,
                               FrontierOptions frontier, Fetcher& fetcher,
                               RecordSink& sink);
+Result<CrawlSummary> RunEvent(const CrawlOptions& options,
+                              FrontierOptions frontier, Fetcher& fetcher,
+                              RecordSink& sink);
 Result<CrawlSummary> RunChannel(const CrawlOptions& options,
                                 FrontierOptions frontier, Fetcher& fetcher,
                                 RecordSink& sink);

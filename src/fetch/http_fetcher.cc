@@ -1,6 +1,8 @@
 #include "fetch/http_fetcher.h"
 
+#include <algorithm>
 #include <string_view>
+#include <thread>
 
 #include "html/links.h"
 
@@ -96,10 +98,81 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
 }
 
 HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page)
-    : client_(http), page_(page) {}
+    : page_(page), client_(http) {}
 
 FetchResult HttpFetcher::Fetch(const std::string& url) {
   return ToFetchResult(url, client_.Get(url), page_);
+}
+
+WorkQueue& HttpFetcher::Parsers() {
+  std::call_once(parsers_once_, [this] {
+    std::size_t n = page_.parse_threads;
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    parsers_ = std::make_unique<WorkQueue>(n);
+  });
+  return *parsers_;
+}
+
+void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
+  WorkQueue& parsers = Parsers();
+  client_.Start(url, [this, &parsers, url, done = std::move(done)](
+                         HttpResponse&& response) mutable {
+    // On the loop thread: hand the parsing to the pool at once.
+    parsers.Post([this, url = std::move(url), done = std::move(done),
+                  response = std::move(response)]() mutable {
+      done(ToFetchResult(url, std::move(response), page_));
+    });
+  });
+}
+
+// A document fetch following redirects, one transfer at a time.
+struct HttpFetcher::DocumentFetch {
+  Document doc;
+  int hops_left;
+  DocumentCallback done;
+};
+
+void HttpFetcher::FetchDocumentAsync(const std::string& url, int max_redirects,
+                                     DocumentCallback done) {
+  auto fetch = std::make_shared<DocumentFetch>();
+  fetch->doc.final_url = url;  // the URL of the response (or failure) described
+  fetch->hops_left = max_redirects;
+  fetch->done = std::move(done);
+  FollowDocument(std::move(fetch));
+}
+
+void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
+  const std::string url = fetch->doc.final_url;
+  client_.Start(
+      url,
+      [this, fetch = std::move(fetch)](HttpResponse&& r) mutable {
+        // On the loop thread (or this one, for an early failure); Start()
+        // from here only queues the next transfer.
+        Document& doc = fetch->doc;
+        doc.http_status = r.status;
+        doc.truncated = r.truncated;
+        if (!r.error_kind.empty()) {
+          doc.error = {std::move(r.error_kind), std::move(r.error_message)};
+          fetch->done(std::move(doc));
+          return;
+        }
+        if (r.status >= 300 && r.status < 400 && !r.location.empty() &&
+            fetch->hops_left > 0) {
+          UrlResult next =
+              ResolveUrl(doc.final_url, r.location, page_.max_url_length);
+          if (next.ok()) {
+            --fetch->hops_left;
+            doc.final_url = std::move(next.url);
+            FollowDocument(std::move(fetch));
+            return;
+          }
+          fetch->done(std::move(doc));  // an unusable Location
+          return;
+        }
+        doc.body = std::move(r.body);  // a 3xx here: too many redirects
+        fetch->done(std::move(doc));
+      },
+      /*keep_body=*/true);
 }
 
 Document HttpFetcher::FetchDocument(const std::string& url, int max_redirects) {

@@ -1,8 +1,12 @@
-// HttpFetcher: the Fetcher for the real web. A thin blocking wrapper over
-// HttpClient's event loop (as curl_easy_perform is over curl multi): Fetch()
-// starts a transfer on the loop and waits for it, then turns the response
-// into a FetchResult on the calling thread — so link extraction runs in
-// parallel on the engine's threads, not on the loop.
+// HttpFetcher: the Fetcher for the real web, over HttpClient's event loop.
+//   - FetchAsync() (the event engine) starts a transfer on the loop; when it
+//     ends, the response is handed to a small pool of parse threads
+//     (PageOptions::parse_threads) that turns it into a FetchResult and calls
+//     back. No thread waits on a transfer, and the loop never parses.
+//   - Fetch() (the thread engines) is the thin blocking wrapper, as
+//     curl_easy_perform is over curl multi: it starts a transfer and waits,
+//     then parses on the calling thread — so link extraction runs in
+//     parallel on the engine's threads, not on the loop.
 //
 // The response becomes: 2xx -> kFetched (links extracted if the body is HTML:
 // Content-Type text/html or application/xhtml+xml, or no Content-Type and a
@@ -16,17 +20,23 @@
 #define CRAWL_FETCH_HTTP_FETCHER_H_
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "crawl/fetcher.h"
 #include "crawl/url.h"
 #include "fetch/http_client.h"
+#include "sync/work_queue.h"
 
 namespace crawl {
 
 struct PageOptions {
   std::size_t max_url_length = kDefaultMaxUrlLength;
   std::size_t max_links_per_page = 10'000;
+  // Threads that parse responses for FetchAsync (started on its first use);
+  // 0: one per core.
+  std::size_t parse_threads = 0;
 };
 
 // Turns an HTTP response for `url` into a FetchResult (the rules above).
@@ -42,11 +52,22 @@ class HttpFetcher final : public Fetcher {
 
   FetchResult Fetch(const std::string& url) override;
   Document FetchDocument(const std::string& url, int max_redirects) override;
+  void FetchAsync(const std::string& url, FetchCallback done) override;
+  void FetchDocumentAsync(const std::string& url, int max_redirects,
+                          DocumentCallback done) override;
   void CancelAll() override { client_.CancelAll(); }
 
  private:
-  HttpClient client_;
+  struct DocumentFetch;
+  void FollowDocument(std::shared_ptr<DocumentFetch> fetch);
+  WorkQueue& Parsers();
+
   const PageOptions page_;
+  // Declared before client_, so destroyed after it: the client's last
+  // (cancelled) callbacks still find the pool.
+  std::once_flag parsers_once_;
+  std::unique_ptr<WorkQueue> parsers_;
+  HttpClient client_;
 };
 
 }  // namespace crawl

@@ -53,7 +53,7 @@ class Help(unittest.TestCase):
 
 class Lecture(unittest.TestCase):
     def test_every_engine_finds_the_lecture_pages(self):
-        for engine in ["serial", "mutex", "channel"]:
+        for engine in ["event", "serial", "mutex", "channel"]:
             with self.subTest(engine=engine):
                 p = run("--fake", "lecture", "--engine", engine)
                 self.assertEqual(p.returncode, 0, p.stderr)
@@ -103,7 +103,7 @@ class Lecture(unittest.TestCase):
 class Random(unittest.TestCase):
     def test_random_graph_same_pages_for_every_engine(self):
         sets = {}
-        for engine in ["serial", "mutex", "channel"]:
+        for engine in ["event", "serial", "mutex", "channel"]:
             p = run("--fake", "random:2000:6:7", "--engine", engine, "-c", "32",
                     "--depth", "5", "-q")
             self.assertEqual(p.returncode, 0, p.stderr)
@@ -113,6 +113,7 @@ class Random(unittest.TestCase):
         self.assertGreater(len(sets["serial"]), 100)
         self.assertEqual(sets["serial"], sets["mutex"])
         self.assertEqual(sets["serial"], sets["channel"])
+        self.assertEqual(sets["serial"], sets["event"])
 
     def test_max_pages_is_exact(self):
         p = run("--fake", "random:5000:8:1", "--max-pages", "123", "-c", "64")
@@ -223,6 +224,22 @@ class Resources(unittest.TestCase):
                 self.assertEqual({r["url"]: r["outcome"] for r in records(p.stdout)},
                                  LECTURE)
                 self.assertRegex(p.stderr, r"started only \d+ of 10000 threads")
+
+    def test_event_engine_needs_no_thread_per_fetch(self):
+        if SANITIZED:
+            self.skipTest("sanitizers need unlimited address space")
+        # The same 300 MB: 10,000 fetches in flight cost the event engine no
+        # thread each, so nothing is refused and nothing is said.
+        p = subprocess.run(
+            ["bash", "-c", 'ulimit -v 300000; exec "$0" "$@"', CRAWL,
+             "--fake", "random:3000:8:1:20", "--per-host", "0", "-c", "10000"],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("started only", p.stderr)
+        self.assertRegex(p.stderr, r"threads 1\b")
+        urls = [r["url"] for r in records(p.stdout)]
+        self.assertGreater(len(urls), 2500)
+        self.assertEqual(len(urls), len(set(urls)))
 
 
 if __name__ == "__main__":

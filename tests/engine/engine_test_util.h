@@ -23,7 +23,7 @@
 namespace crawl::testing {
 
 constexpr Engine kAllEngines[] = {Engine::kSerial, Engine::kMutex,
-                                  Engine::kChannel};
+                                  Engine::kChannel, Engine::kEvent};
 
 // Keeps every record; fails the test if OnRecord is ever entered while
 // another call is still inside it (the RecordSink contract).

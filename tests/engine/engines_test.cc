@@ -229,17 +229,29 @@ class ConcurrencyMeter : public Fetcher {
  public:
   explicit ConcurrencyMeter(Fetcher& inner) : inner_(inner) {}
   FetchResult Fetch(const std::string& url) override {
-    const int now = ++active_;
-    int seen = max_.load();
-    while (now > seen && !max_.compare_exchange_weak(seen, now)) {
-    }
+    Enter();
     FetchResult r = inner_.Fetch(url);
     --active_;
     return r;
   }
+  // The event engine's path: in flight from the call to the callback.
+  void FetchAsync(const std::string& url, FetchCallback done) override {
+    Enter();
+    inner_.FetchAsync(url, [this, done = std::move(done)](FetchResult r) {
+      --active_;
+      done(std::move(r));
+    });
+  }
   int max() const { return max_.load(); }
 
  private:
+  void Enter() {
+    const int now = ++active_;
+    int seen = max_.load();
+    while (now > seen && !max_.compare_exchange_weak(seen, now)) {
+    }
+  }
+
   Fetcher& inner_;
   std::atomic<int> active_{0}, max_{0};
 };

@@ -64,7 +64,8 @@ TEST_P(StressTest, LatencyAndFaultsAtHighConcurrency) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Concurrent, StressTest,
-                         ::testing::Values(Engine::kMutex, Engine::kChannel),
+                         ::testing::Values(Engine::kMutex, Engine::kChannel,
+                                           Engine::kEvent),
                          [](const auto& info) {
                            return std::string(EngineName(info.param));
                          });

@@ -99,7 +99,7 @@ class PythonDocs(unittest.TestCase):
             base = "http://127.0.0.1:%d" % nginx.port
             expected = reachable(base + "/index.html", DOCS)
             self.assertGreater(len(expected), 400)
-            for engine in ["serial", "mutex", "channel"]:
+            for engine in ["event", "serial", "mutex", "channel"]:
                 with self.subTest(engine=engine):
                     nginx.reset_log()
                     p = subprocess.run(

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testserver import TestServer  # noqa: E402
 
 CRAWL = None
-ENGINES = ["serial", "mutex", "channel"]
+ENGINES = ["event", "serial", "mutex", "channel"]
 # Retries have tests of their own (hostile_test.py); here one request per URL.
 FAST = ["--timeout", "3", "--connect-timeout", "2", "--retries", "0"]
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -19,8 +19,11 @@ Crawls the web from the seed URLs and writes one JSON Lines record per
 fetched URL. By default it stays on the seeds' hosts.
 
 Crawl:
-      --engine NAME          serial, mutex or channel (default: channel)
+      --engine NAME          event (one event loop, the default), serial,
+                             mutex or channel (a thread per fetch)
   -c, --concurrency N        fetches in flight at once, 1..10000 (default: 16)
+      --parse-threads N      event engine: threads extracting links
+                             (default: 0 = one per core)
       --depth N              fetch pages at most N links from a seed
                              (default: inf = no limit; 0 = seeds only)
       --max-pages N          at most N fetches in all (default: no limit)
@@ -92,7 +95,7 @@ enum LongOnly {
   kEngine = 1000, kDepth, kMaxPages, kMaxTime, kScope, kInclude, kExclude,
   kUserAgent, kProxy, kConnectTimeout, kTimeout, kLowSpeedLimit,
   kLowSpeedTime, kMaxBody, kMaxHeader, kMaxRedirects, kMaxUrlLength,
-  kMaxLinks, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
+  kMaxLinks, kParseThreads, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost,
 };
@@ -146,6 +149,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
   static const option kLong[] = {
       {"engine", required_argument, nullptr, kEngine},
       {"concurrency", required_argument, nullptr, 'c'},
+      {"parse-threads", required_argument, nullptr, kParseThreads},
       {"depth", required_argument, nullptr, kDepth},
       {"max-pages", required_argument, nullptr, kMaxPages},
       {"max-time", required_argument, nullptr, kMaxTime},
@@ -312,6 +316,10 @@ Result<Config> ParseFlags(int argc, char** argv) {
         if (!ParseInt<std::size_t>(optarg, 16, 1 << 20, c.page.max_url_length))
           return bad("--max-url-length (expected 16..1048576)");
         c.crawl.max_url_length = c.page.max_url_length;
+        break;
+      case kParseThreads:
+        if (!ParseInt<std::size_t>(optarg, 0, 256, c.page.parse_threads))
+          return bad("--parse-threads (expected 0..256)");
         break;
       case kMaxLinks:
         if (!ParseInt<std::size_t>(optarg, 0, 100'000'000,

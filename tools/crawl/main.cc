@@ -182,7 +182,8 @@ int Main(int argc, char** argv) {
   }
 
   const CrawlSummary& s = *summary;
-  if (config.crawl.engine != Engine::kSerial &&
+  if ((config.crawl.engine == Engine::kMutex ||
+       config.crawl.engine == Engine::kChannel) &&
       s.threads < config.crawl.concurrency) {
     console.Line("crawl: warning: the system started only " +
                  std::to_string(s.threads) + " of " +
