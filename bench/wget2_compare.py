@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""crawl against wget2 on one generated site served by nginx on 127.0.0.1.
+"""crawl against wget2 and wrk on one generated site, nginx on 127.0.0.1.
 
 The site: PAGES pages of about 8 KB, each with 10 links (page i links to
 i+1, so every page is reachable from page 0, and to 9 pseudo-random others).
@@ -9,8 +9,14 @@ table gives pages/s, CPU
 seconds (user+sys of the crawler process alone), CPU microseconds per page
 and peak RSS, measured per process with wait4().
 
+wrk gives the ceiling: the request rate nginx sustains on the same URLs
+(a Lua script walks the page URLs in order, C connections, --wrk-seconds),
+with no parsing at all. After each concurrency the ratios of the first
+crawl engine to wget2 and to wrk are printed.
+
   bench/wget2_compare.py PATH_TO_CRAWL [--pages 20000] [--concurrency 16,64]
-                         [--engines serial,mutex,channel] [--runs 1]
+                         [--engines event,mutex,channel] [--runs 1]
+                         [--wrk-threads 2] [--wrk-seconds 5]
 """
 import argparse
 import os
@@ -62,12 +68,42 @@ def run(cmd):
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+WRK_SCRIPT = """
+local i = 0
+local pages = %d
+request = function()
+  i = (i + 1) %% pages
+  return wrk.format("GET", "/" .. i .. ".html")
+end
+"""
+
+
+def run_wrk(base, pages, connections, threads, seconds):
+    """nginx's request rate on the site's pages under wrk."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % pages)
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t%d" % threads, "-c%d" % max(connections, threads),
+             "-d%ds" % seconds, "-s", script, base + "/"],
+            capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script)
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError("no rate in wrk's output:\n" + out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("crawl")
     ap.add_argument("--pages", type=int, default=20000)
     ap.add_argument("--concurrency", default="16,64")
-    ap.add_argument("--engines", default="serial,mutex,channel")
+    ap.add_argument("--engines", default="event")
+    ap.add_argument("--wrk-threads", type=int, default=2)
+    ap.add_argument("--wrk-seconds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--site", default="/tmp/crawl-bench-site")
     args = ap.parse_args()
@@ -85,6 +121,7 @@ def main():
         # cold caches (measured: 7.8 s instead of 5.0 s for the serial row).
         run([args.crawl, base + "/0.html", "-c", "16", "--per-host", "16",
              "--ignore-robots", "-q", "-o", os.devnull])
+        summaries = []
         for c in [int(x) for x in args.concurrency.split(",")]:
             rows = []
             for engine in args.engines.split(","):
@@ -99,6 +136,7 @@ def main():
                          ["wget2", "-r", "-l", "inf", "--max-threads=%d" % c,
                           "-q", "--no-robots", "--delete-after", "-P", out,
                           base + "/0.html"]))
+            rates = {}
             for name, cmd in rows:
                 for _ in range(args.runs):
                     nginx.reset_log()
@@ -112,7 +150,21 @@ def main():
                     print("| %s | %d | %d | %.2f | %.0f | %.2f | %.0f | %.1f |"
                           % (name, c, pages, seconds, pages / seconds, cpu,
                              cpu / pages * 1e6, rss), flush=True)
+                    rates.setdefault(name, []).append(pages / seconds)
             shutil.rmtree(out, ignore_errors=True)
+            wrk = run_wrk(base, args.pages, c, args.wrk_threads,
+                          args.wrk_seconds)
+            print("| wrk -t%d -c%d (requests only) | %d | %d | %d | %.0f | | | |"
+                  % (args.wrk_threads, c, c, wrk * args.wrk_seconds,
+                     args.wrk_seconds, wrk), flush=True)
+            first = max(rates[rows[0][0]])
+            wget2 = max(rates[rows[-1][0]])
+            summaries.append("C=%d: %s is %.2fx wget2 and %.0f%% of wrk"
+                             % (c, rows[0][0], first / wget2,
+                                100 * first / wrk))
+        print()
+        for line in summaries:
+            print(line)
     finally:
         nginx.stop()
 

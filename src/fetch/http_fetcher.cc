@@ -104,22 +104,26 @@ FetchResult HttpFetcher::Fetch(const std::string& url) {
   return ToFetchResult(url, client_.Get(url), page_);
 }
 
-WorkQueue& HttpFetcher::Parsers() {
+WorkQueue* HttpFetcher::Parsers() {
   std::call_once(parsers_once_, [this] {
-    std::size_t n = page_.parse_threads;
-    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
-    parsers_ = std::make_unique<WorkQueue>(n);
+    int n = page_.parse_threads;
+    if (n < 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (n > 0) parsers_ = std::make_unique<WorkQueue>(static_cast<std::size_t>(n));
   });
-  return *parsers_;
+  return parsers_.get();
 }
 
 void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
-  WorkQueue& parsers = Parsers();
-  client_.Start(url, [this, &parsers, url, done = std::move(done)](
+  WorkQueue* parsers = Parsers();
+  client_.Start(url, [this, parsers, url, done = std::move(done)](
                          HttpResponse&& response) mutable {
-    // On the loop thread: hand the parsing to the pool at once.
-    parsers.Post([this, url = std::move(url), done = std::move(done),
-                  response = std::move(response)]() mutable {
+    // On the loop thread: parse here, or hand the parsing to the pool.
+    if (parsers == nullptr) {
+      done(ToFetchResult(url, std::move(response), page_));
+      return;
+    }
+    parsers->Post([this, url = std::move(url), done = std::move(done),
+                   response = std::move(response)]() mutable {
       done(ToFetchResult(url, std::move(response), page_));
     });
   });

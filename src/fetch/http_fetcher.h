@@ -1,8 +1,8 @@
 // HttpFetcher: the Fetcher for the real web, over HttpClient's event loop.
 //   - FetchAsync() (the event engine) starts a transfer on the loop; when it
-//     ends, the response is handed to a small pool of parse threads
-//     (PageOptions::parse_threads) that turns it into a FetchResult and calls
-//     back. No thread waits on a transfer, and the loop never parses.
+//     ends, the response is turned into a FetchResult and handed to the
+//     callback, on the loop thread or on a pool of parse threads
+//     (PageOptions::parse_threads). No thread waits on a transfer.
 //   - Fetch() (the thread engines) is the thin blocking wrapper, as
 //     curl_easy_perform is over curl multi: it starts a transfer and waits,
 //     then parses on the calling thread — so link extraction runs in
@@ -34,9 +34,10 @@ namespace crawl {
 struct PageOptions {
   std::size_t max_url_length = kDefaultMaxUrlLength;
   std::size_t max_links_per_page = 10'000;
-  // Threads that parse responses for FetchAsync (started on its first use);
-  // 0: one per core.
-  std::size_t parse_threads = 0;
+  // Where FetchAsync turns responses into links: 0 on the HTTP loop thread
+  // itself (no hand-off), N > 0 on a pool of N threads (started on first
+  // use), -1 on a pool of one thread per core.
+  int parse_threads = 0;
 };
 
 // Turns an HTTP response for `url` into a FetchResult (the rules above).
@@ -60,7 +61,7 @@ class HttpFetcher final : public Fetcher {
  private:
   struct DocumentFetch;
   void FollowDocument(std::shared_ptr<DocumentFetch> fetch);
-  WorkQueue& Parsers();
+  WorkQueue* Parsers();  // null: parse on the loop thread
 
   const PageOptions page_;
   // Declared before client_, so destroyed after it: the client's last

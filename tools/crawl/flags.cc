@@ -14,16 +14,31 @@ namespace crawl::cli {
 namespace {
 
 constexpr char kUsage[] = R"(Usage: crawl [OPTIONS] URL...
+       crawl bench [BENCH OPTIONS] [OPTIONS]
 
 Crawls the web from the seed URLs and writes one JSON Lines record per
 fetched URL. By default it stays on the seeds' hosts.
+
+`crawl bench` starts an HTTP server on 127.0.0.1 (in a child process)
+serving a deterministic synthetic site, crawls it with the options given,
+checks that every page was fetched exactly once, and prints pages/s, MB/s,
+CPU seconds and microseconds per page, and peak RSS of the crawler alone
+(records go nowhere unless -o is given; --per-host defaults to 0):
+      --pages N              pages on the site (default: 20000)
+      --fanout N             links per page (default: 10)
+      --page-size KB         size of each page (default: 8)
+      --latency MS           added to each response, without blocking the
+                             server (default: 0); then the ratio to the
+                             concurrency / latency ceiling is printed too
+      --server-threads N     the server's event loops (default: 2)
 
 Crawl:
       --engine NAME          event (one event loop, the default), serial,
                              mutex or channel (a thread per fetch)
   -c, --concurrency N        fetches in flight at once, 1..10000 (default: 16)
-      --parse-threads N      event engine: threads extracting links
-                             (default: 0 = one per core)
+      --parse-threads N      event engine: extract links on a pool of N
+                             threads (-1: one per core) instead of on the
+                             HTTP event loop itself (0, the default)
       --depth N              fetch pages at most N links from a seed
                              (default: inf = no limit; 0 = seeds only)
       --max-pages N          at most N fetches in all (default: no limit)
@@ -97,7 +112,8 @@ enum LongOnly {
   kLowSpeedTime, kMaxBody, kMaxHeader, kMaxRedirects, kMaxUrlLength,
   kMaxLinks, kParseThreads, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
-  kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost,
+  kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
+  kBenchPageSize, kBenchLatency, kBenchThreads,
 };
 
 template <typename T>
@@ -185,6 +201,11 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"verbose", no_argument, nullptr, 'v'},
       {"fail-on-error", no_argument, nullptr, kFailOnError},
       {"fake", required_argument, nullptr, kFake},
+      {"pages", required_argument, nullptr, kBenchPages},
+      {"fanout", required_argument, nullptr, kBenchFanout},
+      {"page-size", required_argument, nullptr, kBenchPageSize},
+      {"latency", required_argument, nullptr, kBenchLatency},
+      {"server-threads", required_argument, nullptr, kBenchThreads},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, kVersion},
       {nullptr, 0, nullptr, 0},
@@ -194,6 +215,13 @@ Result<Config> ParseFlags(int argc, char** argv) {
   c.http.user_agent = "crawl/" CRAWL_VERSION;
   c.crawl.per_host = 2;
   optind = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "bench") {
+    c.bench = true;
+    c.crawl.per_host = 0;  // one host, measured flat out
+    c.site.threads = 2;
+    optind = 2;
+  }
+  int bench_flag = 0;  // a bench-only option seen, for the error message
   opterr = 0;
   int opt;
   auto bad = [&](const char* flag) {
@@ -318,8 +346,8 @@ Result<Config> ParseFlags(int argc, char** argv) {
         c.crawl.max_url_length = c.page.max_url_length;
         break;
       case kParseThreads:
-        if (!ParseInt<std::size_t>(optarg, 0, 256, c.page.parse_threads))
-          return bad("--parse-threads (expected 0..256)");
+        if (!ParseInt(optarg, -1, 256, c.page.parse_threads))
+          return bad("--parse-threads (expected -1..256)");
         break;
       case kMaxLinks:
         if (!ParseInt<std::size_t>(optarg, 0, 100'000'000,
@@ -335,6 +363,37 @@ Result<Config> ParseFlags(int argc, char** argv) {
       case 'v': c.verbose = true; break;
       case kFailOnError: c.fail_on_error = true; break;
       case kFake: c.fake_spec = optarg; break;
+      case kBenchPages:
+        bench_flag = opt;
+        if (!ParseInt<std::uint64_t>(optarg, 1, 100'000'000, c.site.pages))
+          return bad("--pages (expected 1..100000000)");
+        break;
+      case kBenchFanout:
+        bench_flag = opt;
+        if (!ParseInt(optarg, 1, 10'000, c.site.fanout))
+          return bad("--fanout (expected 1..10000)");
+        break;
+      case kBenchPageSize: {
+        bench_flag = opt;
+        std::size_t kb = 0;
+        if (!ParseInt<std::size_t>(optarg, 1, 65'536, kb))
+          return bad("--page-size (KB, expected 1..65536)");
+        c.site.page_size = kb << 10;
+        break;
+      }
+      case kBenchLatency: {
+        bench_flag = opt;
+        long long ms = 0;
+        if (!ParseInt<long long>(optarg, 0, 60'000, ms))
+          return bad("--latency (ms, expected 0..60000)");
+        c.site.latency = std::chrono::milliseconds(ms);
+        break;
+      }
+      case kBenchThreads:
+        bench_flag = opt;
+        if (!ParseInt(optarg, 1, 64, c.site.threads))
+          return bad("--server-threads (expected 1..64)");
+        break;
       case 'h': c.print_and_exit = kUsage; return c;
       case kVersion: c.print_and_exit = "crawl " CRAWL_VERSION "\n"; return c;
       case ':':
@@ -359,6 +418,23 @@ Result<Config> ParseFlags(int argc, char** argv) {
         return Status::InvalidArgument(std::string("unknown option '") +
                                        argv[optind - 1] + "'");
     }
+  }
+  if (c.bench) {
+    if (optind < argc) {
+      return Status::InvalidArgument(std::string("crawl bench takes no URL ('") +
+                                     argv[optind] + "')");
+    }
+    if (!c.fake_spec.empty()) {
+      return Status::InvalidArgument("crawl bench crawls its own site, not --fake");
+    }
+    c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
+    if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";
+    return c;  // the seed is the site's root, known once it is started
+  }
+  if (bench_flag != 0) {
+    return Status::InvalidArgument(
+        "--pages, --fanout, --page-size, --latency and --server-threads are "
+        "options of 'crawl bench'");
   }
   for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
   c.crawl.robots_token = RobotsProductToken(c.http.user_agent);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "benchsite/site_server.h"
 #include "crawl/crawler.h"
 #include "fetch/http_fetcher.h"
 
@@ -21,6 +22,9 @@ struct Config {
   bool quiet = false;
   bool verbose = false;
   bool fail_on_error = false;
+  // `crawl bench`: crawl an embedded synthetic site and report figures.
+  bool bench = false;
+  SiteOptions site;
   // Set for --help / --version: print and exit 0.
   std::string print_and_exit;
 };

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "bench.h"
 #include "console.h"
 #include "crawl/crawler.h"
 #include "crawl/fake_fetcher.h"
@@ -49,6 +50,20 @@ int Main(int argc, char** argv) {
   if (!config.print_and_exit.empty()) {
     std::fputs(config.print_and_exit.c_str(), stdout);
     return kExitOk;
+  }
+
+  // crawl bench: the site's server in a child, forked before any thread.
+  cli::BenchSite bench_site;
+  if (config.bench) {
+    if (Status s = bench_site.Start(config.site); !s.ok()) {
+      if (s.code() == Status::Code::kInvalidArgument) {
+        return UsageError(s.message());
+      }
+      std::fprintf(stderr, "crawl bench: %s\n", s.message().c_str());
+      return kExitFatal;
+    }
+    config.crawl.seeds = {bench_site.root_url()};
+    if (config.output.empty()) config.output = "/dev/null";
   }
 
   // Block the stop signals in every thread; the monitor reads them.
@@ -157,6 +172,7 @@ int Main(int argc, char** argv) {
     }
   };
   Result<CrawlSummary> summary = Status::Internal("not run");
+  const cli::ProcessUsage usage_before = cli::SelfUsage();
   {
     JoinMonitor join{finished, monitor};
     summary = Crawl(config.crawl, *fetcher, sink);
@@ -191,6 +207,23 @@ int Main(int argc, char** argv) {
                  " threads; crawled with " + std::to_string(s.threads));
   }
   const int signo = stopped_by_signal.load();
+  if (config.bench) {
+    cli::ProcessUsage usage = cli::SelfUsage();
+    usage.cpu_seconds -= usage_before.cpu_seconds;
+    usage.user_seconds -= usage_before.user_seconds;
+    usage.sys_seconds -= usage_before.sys_seconds;
+    auto server = bench_site.Finish();
+    if (!server.ok()) {
+      std::fprintf(stderr, "crawl bench: %s\n",
+                   server.status().message().c_str());
+      return kExitFatal;
+    }
+    const bool exact = cli::PrintBenchReport(stdout, config.site, config.crawl,
+                                             s, usage, *server);
+    std::fflush(stdout);
+    if (signo) return 128 + signo;
+    return exact ? kExitOk : kExitFetchErrors;
+  }
   if (!config.quiet) {
     std::string by;
     if (signo) by = signo == SIGINT ? "SIGINT" : "SIGTERM";
