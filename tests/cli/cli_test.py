@@ -3,6 +3,7 @@
 codes and messages. Usage: cli_test.py PATH_TO_CRAWL"""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,81 @@ class Usage(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             with open(path) as f:
                 self.assertEqual(f.read(), "precious\n")
+
+
+class Bench(unittest.TestCase):
+    """crawl bench: the embedded site, crawled over real HTTP on 127.0.0.1."""
+
+    def test_every_page_once_and_the_figures(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.jsonl")
+            p = run("bench", "--pages", "600", "--fanout", "6",
+                    "--page-size", "2", "-c", "8", "-o", out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("600 fetched, 601 requests served: every page once",
+                          p.stdout)
+            for figure in ("pages/s", "MB/s", "us per page", "peak RSS",
+                           "server CPU"):
+                self.assertIn(figure, p.stdout)
+            self.assertNotIn("ceiling", p.stdout)  # no latency, no ceiling
+            with open(out) as f:
+                recs = records(f.read())
+        urls = [r["url"] for r in recs]
+        self.assertEqual(len(urls), 600)
+        self.assertEqual(len(set(urls)), 600)
+        self.assertTrue(all(r["outcome"] == "fetched" for r in recs))
+        self.assertTrue(all(r["bytes"] >= 2048 for r in recs))
+
+    def test_latency_gives_the_ceiling_ratio(self):
+        p = run("bench", "--pages", "300", "--latency", "20", "-c", "30")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("every page once", p.stdout)
+        m = re.search(r"concurrency / latency = 1500 pages/s; reached "
+                      r"([0-9.]+)%", p.stdout)
+        self.assertIsNotNone(m, p.stdout)
+        # No more than the ceiling allows (a generous margin: timers may
+        # fire early by a millisecond); far above it would mean the latency
+        # was not applied.
+        self.assertLess(float(m.group(1)), 110)
+        self.assertGreater(float(m.group(1)), 5)
+
+    def test_limits_are_reported_not_flagged(self):
+        p = run("bench", "--pages", "1000", "--max-pages", "50")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("limited by the options", p.stdout)
+
+    def test_event_engine_keeps_few_threads_for_many_fetches(self):
+        # 400 fetches in flight for 200 ms each: the thread engines would
+        # need 400 threads; the event engine needs its loop, the monitor,
+        # and at most a parse pool.
+        proc = subprocess.Popen(
+            [CRAWL, "bench", "--pages", "3000", "--latency", "200",
+             "-c", "400"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        most = 0
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                most = max(most, len(os.listdir("/proc/%d/task" % proc.pid)))
+            except FileNotFoundError:
+                break
+            time.sleep(0.02)
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("every page once", out)
+        self.assertGreater(most, 1)
+        self.assertLessEqual(most, 4 + (os.cpu_count() or 1))
+
+    def test_bench_usage_errors(self):
+        for args in (["bench", "http://example.com/"],
+                     ["--pages", "5", "http://example.com/"],
+                     ["bench", "--pages", "0"],
+                     ["bench", "--latency", "-1"],
+                     ["bench", "--fake", "lecture"]):
+            with self.subTest(args=args):
+                p = run(*args)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("crawl: ", p.stderr)
 
 
 class Resources(unittest.TestCase):
