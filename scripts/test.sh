@@ -6,8 +6,9 @@
 #      labelled "concurrency" and "http" (the crawl binary's event loop and
 #      engines under real HTTP load);
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test;
-#   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation, link extraction
-#      and IP-literal parsing, FUZZ_SECONDS each (default 30).
+#   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation, UrlResolver
+#      against ResolveUrl, link extraction and IP-literal parsing,
+#      FUZZ_SECONDS each (default 30).
 # Warnings are errors in all three; any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,20 +41,23 @@ ASAN_OPTIONS="detect_leaks=1 abort_on_error=1" \
 UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
 
-step "4/4 fuzzers: URL normalisation, link extraction, IP literals"
+step "4/4 fuzzers: URL normalisation and resolution, link extraction, IP literals"
 configure build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_FUZZ=ON \
   -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_TESTS=OFF \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build/fuzz -j "$jobs" --target url_fuzz links_fuzz address_fuzz
+fuzzers="url_fuzz url_resolver_fuzz links_fuzz address_fuzz"
+cmake --build build/fuzz -j "$jobs" --target $fuzzers
 seconds=${FUZZ_SECONDS:-30}
-for target in url_fuzz links_fuzz address_fuzz; do
+for target in $fuzzers; do
   name=${target%_fuzz}
   corpus=$(mktemp -d)
   log=build/fuzz/$target.log
+  dict=()
+  if [ -f "tests/fuzz/$name.dict" ]; then dict=(-dict="tests/fuzz/$name.dict"); fi
   # Exits non-zero on a crash, leak, timeout or broken invariant, and leaves
   # the input in build/fuzz/.
   if ! build/fuzz/tests/fuzz/$target -max_total_time="$seconds" \
-      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "${dict[@]}" \
       -artifact_prefix=build/fuzz/ "$corpus" "tests/fuzz/corpus/$name" \
       >"$log" 2>&1; then
     tail -n 60 "$log"

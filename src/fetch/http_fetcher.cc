@@ -86,8 +86,9 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
     if (b.ok()) base = std::move(b.url);
   }
   result.links.reserve(html.hrefs.size());
+  const UrlResolver resolver(base, options.max_url_length);  // parsed once
   for (const std::string& href : html.hrefs) {
-    UrlResult link = ResolveUrl(base, href, options.max_url_length);
+    UrlResult link = resolver.Resolve(href);
     if (link.ok()) {
       result.links.push_back(std::move(link.url));
     } else {

@@ -8,6 +8,11 @@
 // resolves it against the base. Serialize() then writes the canonical form:
 // lower-case scheme and host, IDNA host, no default port, no dot segments,
 // no fragment.
+//
+// UrlResolver runs the same pipeline with the base prepared once, and does
+// the parse-resolve-serialise steps by hand for the common references (see
+// "UrlResolver's fast paths" below); ResolveImpl() stays the reference it is
+// tested against.
 #include "crawl/url.h"
 
 #include <arpa/inet.h>
@@ -20,6 +25,7 @@
 #include <cstdint>
 #include <exception>
 #include <iterator>
+#include <mutex>
 #include <optional>
 
 namespace crawl {
@@ -536,7 +542,374 @@ UrlResult ResolveImpl(std::string_view base, std::string_view ref,
                    base_text.size() + ref_text.size());
 }
 
+// UrlResolver's fast paths. ResolveImpl() cleans a reference with Prepare()
+// into strict RFC 3986 text, then lets uriparser parse and resolve it and
+// Serialize() write it. When the host is a plain name, what uriparser and
+// Serialize() do to such text is simple to do by hand: copy the scheme,
+// lower-case the host, normalise the port, merge paths (RFC 3986 section
+// 5.2.3) and remove dot segments. ResolveFast() does that, on the reference
+// itself when it needs none of Prepare()'s clean-up (IsPlain()), else on
+// Prepare()'s text. Everything else (user info, IP literals, escaped or
+// non-ASCII hosts, ports Serialize() refuses, "http:x" without "//" against
+// an https base, unusable bases) goes to uriparser.
+
+// Bytes that Prepare() leaves as they are in every component but the
+// authority: unreserved, sub-delims, ':', '@', '/', '?'.
+constexpr std::array<bool, 256> kPlainChar = [] {
+  std::array<bool, 256> table{};
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    table[c] = (kCharClass[c] & kQueryChars) != 0;
+  }
+  return table;
+}();
+
+int UpperHexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// If `in` needs none of Prepare()'s clean-up and encoding, sets `*text` to
+// its part before any fragment and returns true. That is: it starts with no
+// space or control (so nothing is trimmed), and before any '#' it holds only
+// kPlainChar bytes and escapes that AppendEncoded() keeps as they are ('%'
+// and two upper-case hex digits of a byte that is not unreserved). What
+// Prepare() writes for such a reference differs from `*text` only in the
+// case of the scheme, a "./" before a relative path whose first segment has
+// a colon, and the dot segments of a path after an authority, none of which
+// changes what the reference resolves to.
+bool IsPlain(std::string_view in, std::string_view* text) {
+  const std::size_t n = in.size();
+  std::size_t i = 0;
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (kPlainChar[c]) continue;
+    if (c == '#') break;
+    if (c != '%' || i + 2 >= n) return false;
+    const int hi = UpperHexValue(in[i + 1]);
+    const int lo = UpperHexValue(in[i + 2]);
+    if (hi < 0 || lo < 0 ||
+        Allowed(static_cast<unsigned char>(hi * 16 + lo), kUnreservedBit)) {
+      return false;
+    }
+    i += 2;
+  }
+  *text = in.substr(0, i);
+  return true;
+}
+
+// The length of the scheme that starts `text`, as Prepare() finds it (a
+// letter, then letters, digits, '+', '-', '.', up to a ':'), or 0.
+std::size_t SchemeSize(std::string_view text) {
+  if (text.empty() || !IsAlpha(text[0])) return 0;
+  std::size_t i = 1;
+  while (i < text.size() && IsSchemeChar(text[i])) ++i;
+  return i < text.size() && text[i] == ':' ? i : 0;
+}
+
+bool IsPlainHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+// Whether `path` has a "." or ".." segment.
+bool HasDotSegment(std::string_view path) {
+  const std::size_t n = path.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (path[i] != '.' || (i > 0 && path[i - 1] != '/')) continue;
+    std::size_t end = i + 1;
+    if (end < n && path[end] == '.') ++end;
+    if (end == n || path[end] == '/') return true;
+  }
+  return false;
+}
+
+// If `authority` is a plain host name (ASCII letters, digits, '-', '.', '_';
+// no user info, IP literal or escape) with an optional port of digits that
+// Serialize() accepts, appends "host[:port]" as Serialize() writes it and
+// returns true. Else returns false, with `out` partly written.
+bool AppendPlainAuthority(std::string& out, std::string_view authority,
+                          bool https) {
+  std::size_t colon = 0;
+  while (colon < authority.size() && authority[colon] != ':') ++colon;
+  const std::string_view host = authority.substr(0, colon);
+  if (host.empty()) return false;
+  for (char c : host) {
+    if (!IsPlainHostChar(c)) return false;
+  }
+  AppendLower(out, host);
+  if (colon == authority.size()) return true;
+  std::string_view port = authority.substr(colon + 1);
+  while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
+  if (port.empty()) return true;
+  if (port.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > 65535) return false;
+  if (value != (https ? 443u : 80u)) {
+    out += ':';
+    out += port;
+  }
+  return true;
+}
+
+// `rest` is "//authority[/path][?query]", from an absolute or network-path
+// reference. If the authority is plain (see AppendPlainAuthority), appends
+// what Serialize() writes after the scheme's "//" and returns true; else
+// returns false, with `out` partly written.
+bool AppendFromAuthority(std::string& out, std::string_view rest, bool https) {
+  rest.remove_prefix(2);
+  const std::size_t n = rest.size();
+  std::size_t end = 0;
+  while (end < n && rest[end] != '/' && rest[end] != '?') ++end;
+  if (!AppendPlainAuthority(out, rest.substr(0, end), https)) return false;
+  std::size_t query = end;
+  while (query < n && rest[query] != '?') ++query;
+  const std::string_view path = rest.substr(end, query - end);
+  if (path.empty()) {
+    out += '/';
+  } else {
+    const std::size_t path_start = out.size();
+    out.append(path);
+    if (HasDotSegment(path)) RemoveDotSegments(out, path_start);
+  }
+  out.append(rest.substr(query));
+  return true;
+}
+
+// A normalised base URL and where its parts start.
+struct CanonicalBase {
+  std::string url;           // "" when the base has no normalised form
+  std::size_t path = 0;      // the path's first '/'
+  std::size_t dir_end = 0;   // one past the path's last '/'
+  std::size_t path_end = 0;  // the query's '?', or url.size()
+
+  // Sets the offsets from `url`, which must be a normalised URL.
+  void Index() {
+    path = url.find("://") + 3;
+    while (url[path] != '/') ++path;
+    path_end = path;
+    while (path_end < url.size() && url[path_end] != '?') ++path_end;
+    dir_end = path_end;
+    while (url[dir_end - 1] != '/') --dir_end;
+  }
+};
+
+// Appends the resolution of `ref`, a relative reference without authority
+// (as Prepare() or IsPlain() leave it) against `base` (with a url), as
+// uriparser's RFC 3986 resolution and then Serialize() write it.
+void AppendRelative(std::string& out, const CanonicalBase& base,
+                    std::string_view ref) {
+  const std::string_view url = base.url;
+  if (ref.empty()) {  // the base itself
+    out.append(url);
+    return;
+  }
+  if (ref[0] == '?') {  // the base's path, this query
+    out.append(url.substr(0, base.path_end));
+    out.append(ref);
+    return;
+  }
+  std::size_t query = 0;
+  while (query < ref.size() && ref[query] != '?') ++query;
+  const std::string_view path = ref.substr(0, query);
+  out.append(url.substr(0, path[0] == '/' ? base.path : base.dir_end));
+  out.append(path);
+  // The base's path has no dot segments; only the reference can bring some.
+  if (HasDotSegment(path)) RemoveDotSegments(out, base.path);
+  out.append(ref.substr(query));
+}
+
+// What ResolveFast() made of a reference.
+enum class Fast : unsigned char {
+  kDone,      // the result is written
+  kDropped,   // the reference is dropped: its scheme is not http(s)
+  kFallBack,  // uriparser is needed
+};
+
 }  // namespace
+
+struct UrlResolver::Base {
+  // Same as ResolveImpl(base, ref, max_length) for the base this was made
+  // from. Thread-safe.
+  UrlResult Resolve(std::string_view ref);
+
+  // Resolves `text`, plain (see IsPlain()) or written by Prepare() with
+  // `scheme`, into `out` if that needs no uriparser.
+  Fast ResolveFast(std::string_view text, std::string& out) const;
+
+  // The base parsed by uriparser, or null if it does not parse. Parses on
+  // first use. Thread-safe.
+  const Uri* Parsed() {
+    std::call_once(parse_once, [this] {
+      parsed = uri.Parse(text.empty() ? canonical.url : text);
+    });
+    return parsed ? &uri : nullptr;
+  }
+
+  std::size_t max_length = kDefaultMaxUrlLength;
+  UrlDrop drop = UrlDrop::kNone;  // why Prepare() refused the base
+  std::string_view scheme;        // "http", "https"; "" when dropped
+  CanonicalBase canonical;        // the base for the fast paths
+  // The base as Prepare() wrote it, when drop is kNone; "" when the base
+  // was plain, and uriparser parses `canonical.url` instead, which
+  // resolves every reference alike.
+  std::string text;
+
+ private:
+  std::once_flag parse_once;
+  Uri uri;  // `text` or `canonical.url` parsed, when `parsed`
+  bool parsed = false;
+};
+
+Fast UrlResolver::Base::ResolveFast(std::string_view text,
+                                    std::string& out) const {
+  const std::size_t scheme_size = SchemeSize(text);
+  if (scheme_size > 0) {
+    const std::string_view ref_scheme = text.substr(0, scheme_size);
+    const bool https = EqualsIgnoreCase(ref_scheme, "https");
+    if (!https && !EqualsIgnoreCase(ref_scheme, "http")) return Fast::kDropped;
+    text.remove_prefix(scheme_size + 1);
+    if (text.starts_with("//")) {  // absolute
+      out.reserve(text.size() + 8);
+      out += https ? "https://" : "http://";
+      return AppendFromAuthority(out, text, https) ? Fast::kDone
+                                                   : Fast::kFallBack;
+    }
+    // "http:g" against an http base is "g"; against others it is absolute
+    // and has no host.
+    if (!EqualsIgnoreCase(ref_scheme, scheme)) return Fast::kFallBack;
+  }
+  if (canonical.url.empty()) return Fast::kFallBack;
+  if (text.starts_with("//")) {  // a network-path reference
+    out.reserve(text.size() + 8);
+    out += scheme;
+    out += "://";
+    return AppendFromAuthority(out, text, scheme.size() == 5)
+               ? Fast::kDone
+               : Fast::kFallBack;
+  }
+  out.reserve(canonical.url.size() + text.size());
+  AppendRelative(out, canonical, text);
+  return Fast::kDone;
+}
+
+UrlResult UrlResolver::Base::Resolve(std::string_view ref) {
+  // The steps and their order are ResolveImpl's, with the base prepared
+  // once and the common cases done by hand.
+  if (AbsurdlyLong(ref, max_length)) return {{}, UrlDrop::kTooLong};
+  UrlResult result;
+  std::string_view plain;
+  if (IsPlain(ref, &plain)) {
+    const Fast fast = ResolveFast(plain, result.url);
+    if (fast == Fast::kDropped) return {{}, UrlDrop::kUnsupportedScheme};
+    if (fast == Fast::kDone) {
+      if (result.url.size() > max_length) return {{}, UrlDrop::kTooLong};
+      return result;
+    }
+    result.url.clear();
+  }
+
+  std::string& ref_text = t_scratch.ref;
+  const Prepared prepared = Prepare(ref, scheme, &ref_text, &t_scratch.clean);
+  if (prepared.drop != UrlDrop::kNone) return {{}, prepared.drop};
+  // Prepare() returned kUnsupportedScheme for what ResolveFast() drops.
+  if (ResolveFast(ref_text, result.url) == Fast::kDone) {
+    if (result.url.size() > max_length) return {{}, UrlDrop::kTooLong};
+    return result;
+  }
+
+  Uri ref_uri;
+  if (!ref_uri.Parse(ref_text)) return {{}, UrlDrop::kMalformed};
+  if (prepared.absolute) {
+    return Serialize(ref_uri.get(), max_length, ref_text.size());
+  }
+  if (drop != UrlDrop::kNone) return {{}, drop};
+  const Uri* base_uri = Parsed();
+  Uri resolved;
+  if (base_uri == nullptr || !resolved.Resolve(ref_uri, *base_uri)) {
+    return {{}, UrlDrop::kMalformed};
+  }
+  return Serialize(resolved.get(), max_length,
+                   canonical.url.size() + ref_text.size());
+}
+
+UrlResolver::UrlResolver(std::string_view base, std::size_t max_length)
+    : base_(std::make_unique<Base>()) {
+  Base& b = *base_;
+  b.max_length = max_length;
+  if (AbsurdlyLong(base, max_length)) {
+    b.drop = UrlDrop::kTooLong;
+    return;
+  }
+  CanonicalBase& c = b.canonical;
+  // A plain http(s) base with a plain host needs neither Prepare() nor
+  // uriparser.
+  std::string_view plain;
+  const std::size_t scheme_size =
+      IsPlain(base, &plain) ? SchemeSize(plain) : 0;
+  if (scheme_size > 0) {
+    const std::string_view base_scheme = plain.substr(0, scheme_size);
+    const std::string_view rest = plain.substr(scheme_size + 1);
+    const bool https = EqualsIgnoreCase(base_scheme, "https");
+    if (rest.starts_with("//") &&
+        (https || EqualsIgnoreCase(base_scheme, "http"))) {
+      c.url.reserve(plain.size() + 1);
+      c.url = https ? "https://" : "http://";
+      if (AppendFromAuthority(c.url, rest, https)) {
+        b.scheme = https ? "https" : "http";
+        c.Index();
+        return;
+      }
+      c.url.clear();
+    }
+  }
+
+  const Prepared prepared =
+      Prepare(base, std::nullopt, &b.text, &t_scratch.clean);
+  TrimScratch();
+  if (prepared.drop != UrlDrop::kNone) {
+    b.drop = prepared.drop;
+    b.text.clear();
+    return;
+  }
+  const std::string_view text = b.text;
+  b.scheme = text.starts_with("https:") ? "https" : "http";
+  const std::string_view rest = text.substr(b.scheme.size() + 1);
+  if (rest.starts_with("//")) {
+    c.url.reserve(text.size() + 1);
+    c.url.append(text.substr(0, b.scheme.size() + 1));
+    c.url += "//";
+    if (!AppendFromAuthority(c.url, rest, b.scheme.size() == 5)) {
+      c.url.clear();
+    }
+  }
+  if (c.url.empty()) {
+    const Uri* uri = b.Parsed();
+    if (uri == nullptr) return;
+    UrlResult r = Serialize(uri->get(), std::string::npos, text.size());
+    if (!r.ok()) return;
+    c.url = std::move(r.url);
+  }
+  c.Index();
+}
+
+UrlResolver::~UrlResolver() = default;
+UrlResolver::UrlResolver(UrlResolver&&) noexcept = default;
+UrlResolver& UrlResolver::operator=(UrlResolver&&) noexcept = default;
+
+UrlResult UrlResolver::Resolve(std::string_view ref) const {
+  try {
+    UrlResult result = base_->Resolve(ref);
+    TrimScratch();
+    return result;
+  } catch (const std::exception&) {  // only std::bad_alloc can get here
+    return {{}, UrlDrop::kMalformed};
+  }
+}
 
 const char* UrlDropName(UrlDrop drop) {
   static constexpr const char* kNames[kUrlDropReasons] = {
