@@ -41,11 +41,11 @@ ASAN_OPTIONS="detect_leaks=1 abort_on_error=1" \
 UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
 
-step "4/4 fuzzers: URL normalisation and resolution, link extraction, IP literals"
+step "4/4 fuzzers: URL normalisation and resolution, link extraction (also against myhtml), IP literals"
 configure build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_FUZZ=ON \
   -DCRAWL_SANITIZE=address,undefined -DCRAWL_BUILD_TESTS=OFF \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-fuzzers="url_fuzz url_resolver_fuzz links_fuzz address_fuzz"
+fuzzers="url_fuzz url_resolver_fuzz links_fuzz links_diff_fuzz address_fuzz"
 cmake --build build/fuzz -j "$jobs" --target $fuzzers
 seconds=${FUZZ_SECONDS:-30}
 for target in $fuzzers; do

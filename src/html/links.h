@@ -1,5 +1,8 @@
-// Link extraction from HTML: what an HTML5 tokenizer sees. The only folder
-// that includes the HTML parser (myhtml, from Debian's libmodest-dev).
+// Link extraction from HTML: what an HTML5 tokenizer sees, with our own
+// tokenizer (tokenizer.h). The library's only folder that includes myhtml
+// (Debian's libmodest-dev), for its table of named character references
+// only (char_ref.h); tests compare with a myhtml-based reference
+// (tests/html/myhtml_links.h).
 //
 // Extracted, in document order: a[href], area[href], iframe[src],
 // frame[src], link[href] whose rel contains alternate, next or prev (not
@@ -13,8 +16,11 @@
 // attributes the first wins; NUL bytes and invalid UTF-8 are handled as
 // HTML5 says (never a crash, whatever the bytes).
 //
+// Tags cut by the end of the input are dropped, as HTML5 says; the text
+// states follow the tokenizer alone (no tree builder), see tokenizer.h.
+//
 // Thread safety: ExtractLinks may be called from any number of threads at
-// once (each thread uses its own parser).
+// once (no shared state).
 #ifndef CRAWL_HTML_LINKS_H_
 #define CRAWL_HTML_LINKS_H_
 

@@ -9,10 +9,12 @@
 //   - parsing the same input twice gives the same result (parser reuse);
 //   - LooksLikeHtml depends only on the first 512 bytes.
 //
-// Build and run (not part of the CMake build):
+// Build and run by hand:
 //   clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined
-//     -Iinclude -Isrc src/html/links.cc tests/fuzz/links_fuzz.cc
+//     -Iinclude -Isrc src/html/links.cc src/html/tokenizer.cc
+//     src/html/char_ref.cc tests/fuzz/links_fuzz.cc
 //     -lmodest -lpthread -o links_fuzz && ./links_fuzz -max_total_time=60
+// (or build it with tests/fuzz/CMakeLists.txt).
 #include <cstddef>
 #include <cstdint>
 #include <string>

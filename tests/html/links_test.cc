@@ -242,6 +242,22 @@ TEST(ExtractLinksTest, LegacyReferencesWithoutSemicolonInAttributes) {
                    "/a?&notit;"}));
 }
 
+TEST(ExtractLinksTest, ReferenceCutByTheEndOfTheValue) {
+  // The longest name that matches is "not", followed by 'i': left as
+  // written, at the end of a value too (myhtml's decoder got this wrong).
+  EXPECT_EQ(Hrefs(R"(<a href="/a?x&notin"><a href='/a?x&copysr'>)"),
+            Links({"/a?x&notin", "/a?x&copysr"}));
+  EXPECT_EQ(Hrefs(R"(<a href="/a?x&not"><a href="/a?&amp">)"),
+            Links({"/a?x\xC2\xAC", "/a?&"}));
+}
+
+TEST(ExtractLinksTest, NewlinesNormalizedAroundReferences) {
+  // CR LF and CR become LF; an LF after a reference stays (myhtml dropped
+  // it after "\r&...").
+  EXPECT_EQ(Hrefs("<a href=\"a\r\nb\rc\r&amp;\nd\">"),
+            Links({"a\nb\nc\n&\nd"}));
+}
+
 TEST(ExtractLinksTest, NumericReferenceReplacements) {
   EXPECT_EQ(Hrefs(R"(<a href="/&#0;&#x80;&#xD800;&#1114112;">)"),
             Links({"/\xEF\xBF\xBD\xE2\x82\xAC\xEF\xBF\xBD\xEF\xBF\xBD"}));
@@ -451,7 +467,7 @@ TEST(ExtractLinksTest, ParserIsCleanBetweenDocuments) {
 }
 
 TEST(ExtractLinksTest, WorksAfterAVeryLargeDocument) {
-  // Large enough for the parser to be released and created again.
+  // Large enough for a parser that keeps state per thread to drop it.
   std::string big(9 << 20, 'x');
   big += "<a href=/big>";
   EXPECT_EQ(Hrefs(big), Links({"/big"}));
