@@ -145,6 +145,17 @@ class Fetcher {
   virtual void FetchDocumentAsync(const std::string& url, int max_redirects,
                                   DocumentCallback done);
 
+  // For a fetcher whose event loop runs on the caller's thread (HttpFetcher
+  // built without a loop thread): runs it until at least one FetchAsync
+  // callback has run, or `deadline`, and returns true. Callbacks then run on
+  // this thread, inside Poll. Returns false at once if the fetcher has no
+  // loop to lend (the default): its callbacks come from its own threads.
+  // Called by one thread at a time: the engine's.
+  virtual bool Poll(std::chrono::steady_clock::time_point deadline) {
+    (void)deadline;
+    return false;
+  }
+
   // Asks fetches in flight to end soon (a crawl is being stopped); they
   // return errors of kind "cancelled". Thread-safe. The default does nothing
   // (fetches that end quickly anyway).

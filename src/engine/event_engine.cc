@@ -18,6 +18,11 @@
 // Why it cannot deadlock: the master is the only thread that waits on
 // anything but a lock, and it waits only with a deadline; a fetcher's
 // callback never blocks (it appends to the Inbox under a short lock).
+// With a fetcher that lends its event loop (Fetcher::Poll: HttpFetcher
+// without a loop thread, as the CLI builds it for this engine), the master
+// turns that loop itself while it waits: curl, link extraction, the frontier
+// and the output all run on one thread, with no hand-off and no wake-up
+// between threads; the loop returns to the master as soon as a transfer ends.
 // Why nothing outlives the crawl: every started fetch is counted; the master
 // returns only when every callback has arrived (on an abort, after asking
 // the fetcher to cancel), so no callback can reach a dead Inbox.
@@ -48,10 +53,10 @@ class Inbox {
   }
 
   // Moves every waiting completion into `*out` (appended); if there are
-  // none, first waits for one until `deadline`.
+  // none, first waits for one until `deadline` (time_point::min(): no wait).
   void TakeAll(std::vector<Completion>* out, Clock::time_point deadline) {
     MutexLock lock(mu_);
-    while (items_.empty()) {
+    while (items_.empty() && deadline > Clock::time_point::min()) {
       waiting_ = true;
       const bool woken = arrived_.WaitUntil(lock, deadline);
       waiting_ = false;
@@ -110,8 +115,9 @@ class EventEngine {
       Dispatch();
       if (frontier_.Done()) return;
       const auto wake = frontier_.NextWakeup();
-      inbox_.TakeAll(&done, std::min(wake.value_or(Clock::time_point::max()),
-                                     Clock::now() + kPollPeriod));
+      Wait(std::min(wake.value_or(Clock::time_point::max()),
+                    Clock::now() + kPollPeriod),
+           &done);
       outstanding_ -= done.size();  // even if Complete or the sink throws
       const Clock::time_point now = Clock::now();
       for (Completion& c : done) {
@@ -177,11 +183,23 @@ class EventEngine {
         });
   }
 
+  // Takes the completions that arrive until `deadline` (at least one, unless
+  // the deadline passes first). A fetcher that lends its event loop runs it
+  // here, on this thread, until a callback has posted; otherwise wait for
+  // the fetcher's threads to post.
+  void Wait(Clock::time_point deadline, std::vector<Completion>* done) {
+    if (fetcher_.Poll(deadline)) {
+      inbox_.TakeAll(done, Clock::time_point::min());
+    } else {
+      inbox_.TakeAll(done, deadline);
+    }
+  }
+
   // Waits for every outstanding callback (after an abort).
   void Drain() {
     std::vector<Completion> done;
     while (outstanding_ > 0) {
-      inbox_.TakeAll(&done, Clock::now() + kPollPeriod);
+      Wait(Clock::now() + kPollPeriod, &done);
       outstanding_ -= std::min(outstanding_, done.size());
       done.clear();
     }

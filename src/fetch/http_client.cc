@@ -139,7 +139,7 @@ class HttpClient::Loop {
     for (const std::string& h : options_.headers) {
       headers_ = curl_slist_append(headers_, h.c_str());
     }
-    thread_ = std::thread([this] { Run(); });
+    if (options_.own_thread) thread_ = std::thread([this] { Run(); });
   }
 
   ~Loop() {
@@ -147,6 +147,11 @@ class HttpClient::Loop {
       stopping_ = true;
       Wake();
       thread_.join();
+    } else if (init_.ok()) {
+      // Driven by its owner: end what is left here, on the owner's thread.
+      cancelled_ = true;
+      CancelActive("the HTTP client was shut down");
+      Admit();  // completes anything still waiting, as cancelled
     }
     for (CURL* easy : idle_) curl_easy_cleanup(easy);
     if (multi_) curl_multi_cleanup(multi_);
@@ -184,9 +189,26 @@ class HttpClient::Loop {
       inbox_.push_back(Pending{std::move(url), std::move(done), keep_body});
     }
     // The loop takes the whole inbox at once, so only the first request of
-    // a batch needs to wake it (a burst of Starts costs one write).
-    if (first) Wake();
+    // a batch needs to wake it (a burst of Starts costs one write). A loop
+    // driven by Poll() is on this very thread: it takes the inbox when it
+    // next turns.
+    if (first && options_.own_thread) Wake();
   }
+
+  bool Poll(Clock::time_point deadline) {
+    if (options_.own_thread || !init_.ok()) return false;
+    Admit();
+    for (;;) {
+      finished_ = 0;
+      woken_ = false;
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          deadline - Clock::now());
+      Turn(static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000)));
+      if (finished_ > 0 || woken_ || Clock::now() >= deadline) return true;
+    }
+  }
+
+  void Interrupt() { Wake(); }
 
   void CancelAll() {
     cancelled_ = true;
@@ -472,6 +494,7 @@ class HttpClient::Loop {
     active_[t->index]->index = t->index;
     active_.pop_back();
     std::unique_ptr<Transfer> owned(t);
+    ++finished_;
     owned->done(std::move(owned->response));
   }
 
@@ -490,41 +513,51 @@ class HttpClient::Loop {
   }
 
   void Run() {
-    std::vector<epoll_event> events(256);
-    int running = 0;
-    while (!stopping_) {
-      int wait_ms = -1;
-      if (has_deadline_) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-            deadline_ - Clock::now());
-        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
-      }
-      const int n = epoll_wait(epoll_fd_, events.data(),
-                               static_cast<int>(events.size()), wait_ms);
+    while (!stopping_) Turn(-1);
+    cancelled_ = true;  // so that Admit() ends, not starts, what waits
+    CancelActive("the HTTP client was shut down");
+    Admit();  // completes anything still waiting, as cancelled
+  }
+
+  // One turn of the loop: waits (at most `max_wait_ms`; -1: no limit) for a
+  // socket, curl's timer or a wake-up, then acts on what is ready: socket
+  // actions, timeouts, completions (callbacks), cancellation, new requests.
+  void Turn(int max_wait_ms) {
+    int wait_ms = max_wait_ms;
+    if (has_deadline_) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          deadline_ - Clock::now());
+      const int curl_ms = static_cast<int>(
+          std::clamp<long long>(left.count(), 0, 60'000));
+      wait_ms = wait_ms < 0 ? curl_ms : std::min(wait_ms, curl_ms);
+    }
+    {
+      int running = 0;
+      const int n = epoll_wait(epoll_fd_, events_.data(),
+                               static_cast<int>(events_.size()), wait_ms);
       for (int i = 0; i < n; ++i) {
-        const int fd = events[i].data.fd;
+        const int fd = events_[i].data.fd;
         if (fd == wake_fd_) {
           std::uint64_t v;
           while (read(wake_fd_, &v, sizeof v) > 0) {
           }
+          woken_ = true;
           continue;
         }
         int flags = 0;
-        if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
-        if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
-        if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+        if (events_[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+        if (events_[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+        if (events_[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
         curl_multi_socket_action(multi_, fd, flags, &running);
       }
       if (has_deadline_ && Clock::now() >= deadline_) {
         has_deadline_ = false;
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
       }
-      DrainCompletions();
-      if (cancelled_) CancelActive("the crawl was stopped");
-      Admit();
     }
-    CancelActive("the HTTP client was shut down");
-    Admit();  // completes anything still waiting, as cancelled
+    DrainCompletions();
+    if (cancelled_) CancelActive("the crawl was stopped");
+    Admit();
   }
 
   const HttpOptions options_;
@@ -537,7 +570,10 @@ class HttpClient::Loop {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cancelled_{false};
 
-  // Loop thread only.
+  // Loop thread only (the thread calling Poll(), without own_thread).
+  std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
+  std::size_t finished_ = 0;  // transfers ended in this Poll() turn
+  bool woken_ = false;        // the eventfd fired in this Poll() turn
   bool has_deadline_ = false;
   Clock::time_point deadline_;
   std::vector<Transfer*> active_;
@@ -555,6 +591,10 @@ void HttpClient::Start(std::string url, Callback done, bool keep_body) {
   loop_->Start(std::move(url), std::move(done), keep_body);
 }
 void HttpClient::CancelAll() { loop_->CancelAll(); }
+bool HttpClient::Poll(std::chrono::steady_clock::time_point deadline) {
+  return loop_->Poll(deadline);
+}
+void HttpClient::Interrupt() { loop_->Interrupt(); }
 
 HttpResponse HttpClient::Get(std::string url, bool keep_body) {
   std::promise<HttpResponse> promise;
@@ -563,6 +603,12 @@ HttpResponse HttpClient::Get(std::string url, bool keep_body) {
       std::move(url),
       [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); },
       keep_body);
+  // Without a loop thread, this thread turns the loop until the answer.
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (!Poll(std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) {
+      break;  // the loop has its own thread
+    }
+  }
   return future.get();
 }
 

@@ -10,6 +10,9 @@
 //
 // Thread safety: Start() and CancelAll() may be called from any thread.
 // Callbacks run on the loop thread, one at a time; they must be quick.
+// Without HttpOptions::own_thread, the loop thread is whichever thread calls
+// Poll(), and only it may call Start() and Get(); CancelAll() and
+// Interrupt() may still come from any thread.
 #ifndef CRAWL_FETCH_HTTP_CLIENT_H_
 #define CRAWL_FETCH_HTTP_CLIENT_H_
 
@@ -51,6 +54,12 @@ struct HttpOptions {
   std::vector<std::string> private_ok_hosts;
 
   // --- Affects performance ---
+  // true: the loop runs on a thread of its own, and Start() may be called
+  // from any thread. false: no thread; the owner turns the loop by calling
+  // Poll() (from one thread, which is also the only one that may call
+  // Start() and Get()): an event-driven engine then carries the transfers
+  // on its own thread, with no hand-off between threads.
+  bool own_thread = true;
   long max_connections = 0;           // 0: no limit beyond curl's own
   long max_host_connections = 0;      // 0: no limit
 };
@@ -96,6 +105,13 @@ class HttpClient {
   // Ends every transfer in flight or waiting with error "cancelled"; so are
   // any started afterwards. For a crawl being stopped.
   void CancelAll();
+
+  // Without own_thread: turns the loop on the calling thread until a
+  // transfer has ended (its callback has run), Interrupt() was called, or
+  // `deadline` passed; returns true. With own_thread: returns false at once.
+  bool Poll(std::chrono::steady_clock::time_point deadline);
+  // Makes a Poll() in progress (or the next) return. Any thread.
+  void Interrupt();
 
   // Blocking convenience: Start and wait. Never call it from a callback.
   HttpResponse Get(std::string url, bool keep_body = false);

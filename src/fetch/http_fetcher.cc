@@ -126,6 +126,7 @@ void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
     parsers->Post([this, url = std::move(url), done = std::move(done),
                    response = std::move(response)]() mutable {
       done(ToFetchResult(url, std::move(response), page_));
+      client_.Interrupt();  // a loop turned by Poll() returns to its caller
     });
   });
 }

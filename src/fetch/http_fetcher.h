@@ -57,6 +57,11 @@ class HttpFetcher final : public Fetcher {
   void FetchDocumentAsync(const std::string& url, int max_redirects,
                           DocumentCallback done) override;
   void CancelAll() override { client_.CancelAll(); }
+  // Turns the HTTP loop here when built without its own thread
+  // (HttpOptions::own_thread false); see Fetcher::Poll.
+  bool Poll(std::chrono::steady_clock::time_point deadline) override {
+    return client_.Poll(deadline);
+  }
 
  private:
   struct DocumentFetch;

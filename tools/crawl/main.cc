@@ -95,6 +95,9 @@ int Main(int argc, char** argv) {
       UrlResult url = NormalizeUrl(seed);
       if (url.ok()) config.http.private_ok_hosts.emplace_back(UrlHost(url.url));
     }
+    // The event engine turns the HTTP loop on its own thread (no hand-off);
+    // the thread engines share a loop thread.
+    config.http.own_thread = config.crawl.engine != Engine::kEvent;
     auto http = std::make_unique<HttpFetcher>(config.http, config.page);
     if (!http->status().ok()) {
       std::fprintf(stderr, "crawl: %s\n", http->status().message().c_str());
