@@ -92,8 +92,16 @@ std::uint32_t Frontier::IdOf(StringMap<std::uint32_t>& ids, std::string_view key
 }
 
 std::uint32_t Frontier::Intern(std::string_view url) {
-  return IdOf(ids_, url, nodes_.size(),
-              [&](std::string_view key) { nodes_.emplace_back().url = key; });
+  const UrlTable::Inserted in = urls_.Insert(url);
+  if (in.added) nodes_.emplace_back();
+  return in.id;
+}
+
+// PathAndQuery(urls_.Url(id)) without building the URL.
+std::string_view Frontier::RobotsPath(std::uint32_t id) const {
+  if (urls_.Origin(id).empty()) return "/";  // no "://"
+  const std::string_view rest = urls_.Rest(id);
+  return rest.empty() ? "/" : rest;
 }
 
 std::uint32_t Frontier::HostOf(std::string_view url) {
@@ -151,7 +159,9 @@ void Frontier::AddSeed(std::string_view url) {
 }
 
 void Frontier::Admit(std::uint32_t id, bool seed) {
-  const std::uint32_t h = HostOf(nodes_[id].url);
+  // The origin (scheme + authority) has the URL's host, and is its site key.
+  const std::string_view origin = urls_.Origin(id);
+  const std::uint32_t h = HostOf(origin);
   nodes_[id].host = h;
   Host& host = hosts_[h];
   if (options_.max_pages_per_host != 0 &&
@@ -164,7 +174,9 @@ void Frontier::Admit(std::uint32_t id, bool seed) {
   ++queued_pages_;
   if (!options_.obey_robots) return Enqueue(id, seed);
 
-  const std::uint32_t s = SiteOf(nodes_[id].url);
+  std::string whole;  // a URL without "://" is its own site key
+  if (origin.empty()) whole = urls_.Url(id);
+  const std::uint32_t s = SiteOf(origin.empty() ? std::string_view(whole) : origin);
   Site& site = sites_[s];
   if (site.robots == Site::Robots::kReady && now_ >= site.expires) {
     site.robots = Site::Robots::kUnknown;  // stale: fetch it again
@@ -172,7 +184,7 @@ void Frontier::Admit(std::uint32_t id, bool seed) {
   }
   switch (site.robots) {
     case Site::Robots::kReady:
-      if (site.rules.Allowed(PathAndQuery(nodes_[id].url))) {
+      if (site.rules.Allowed(RobotsPath(id))) {
         Enqueue(id, seed);
       } else {
         --queued_pages_;
@@ -304,7 +316,7 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         } else {
           --retrying_;
         }
-        task.url = std::string(node.url);
+        task.url = urls_.Url(entry.id);
         task.attempt = node.attempts + 1;
         break;
       }
@@ -419,20 +431,30 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
   // Depth-first pops from the back: admit the links last-first, so the
   // page's first link is fetched next.
   const std::size_t n = result.links.size();
+  constexpr std::uint64_t kNoLinks = UINT64_MAX;
+  std::uint64_t links_start = kNoLinks;  // in links_, if any are kept
   for (std::size_t k = 0; k < n; ++k) {
     const std::string& link = result.links[dfs ? n - 1 - k : k];
     // Only admissible URLs are ever interned, so a known one needs no check.
-    auto known = ids_.find(std::string_view(link));
-    std::uint32_t child;
-    if (known != ids_.end()) {
-      child = known->second;
-    } else if (Admissible(link)) {
-      child = Intern(link);  // may grow nodes_
-    } else {
-      continue;
+    std::uint32_t child = urls_.Find(link);
+    if (child == UrlTable::kNone) {
+      if (!Admissible(link)) continue;
+      child = Intern(link);
     }
-    if (keep_links) nodes_[id].links.push_back(child);
+    if (keep_links) {
+      // Contiguous: nothing else appends to links_ meanwhile.
+      if (links_start == kNoLinks) {
+        links_start = links_.size();
+        links_.push_back(0);  // the count, set below
+      }
+      links_.push_back(child);
+    }
     Relax(child, nodes_[id].depth + 1, id);
+  }
+  if (links_start != kNoLinks) {
+    links_[links_start] = static_cast<std::uint32_t>(links_.size() - links_start - 1);
+    links_at_.resize(std::size_t{id} + 1);
+    links_at_[id] = links_start + 1;
   }
   if (result.outcome == Outcome::kRedirect && !result.redirect_to.empty()) {
     const int hops = nodes_[id].hops + 1;
@@ -448,7 +470,7 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
       if (t.state == State::kDiscovered && t.depth == kUnreached) {
         t.hops = static_cast<std::uint8_t>(hops);
       }
-      nodes_[id].redirect = target;
+      redirects_[id] = target;
       Relax(target, nodes_[id].depth, id);  // same depth: not a link
     }
   }
@@ -530,8 +552,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   waiting.swap(sites_[task.id].waiting);
   const Site& ready = sites_[task.id];  // AddSitemap may have grown sites_
   for (std::uint32_t id : waiting) {
-    if (ready.refusal.kind.empty() &&
-        ready.rules.Allowed(PathAndQuery(nodes_[id].url))) {
+    if (ready.refusal.kind.empty() && ready.rules.Allowed(RobotsPath(id))) {
       Enqueue(id, nodes_[id].depth == 0);
     } else {
       --queued_pages_;
@@ -618,8 +639,17 @@ void Frontier::Relax(std::uint32_t id, int depth, std::uint32_t parent) {
         break;  // Next() and Complete() read the shorter depth.
       case State::kDone:
         // Already fetched: its links (and redirect) may now be within reach.
-        for (std::uint32_t child : node.links) work.emplace_back(child, d + 1, i);
-        if (node.redirect != kNone) work.emplace_back(node.redirect, d, i);
+        if (i < links_at_.size() && links_at_[i] != 0) {
+          const std::uint64_t at = links_at_[i] - 1;
+          const std::uint32_t count = links_[at];
+          for (std::uint32_t k = 1; k <= count; ++k) {
+            work.emplace_back(links_[at + k], d + 1, i);
+          }
+        }
+        if (!redirects_.empty()) {
+          const auto r = redirects_.find(i);
+          if (r != redirects_.end()) work.emplace_back(r->second, d, i);
+        }
         break;
     }
   }
@@ -630,10 +660,10 @@ void Frontier::Relax(std::uint32_t id, int depth, std::uint32_t parent) {
 PageRecord Frontier::MakeRecord(std::uint32_t id, FetchResult result) const {
   const Node& node = nodes_[id];
   PageRecord record;
-  record.url = std::string(node.url);
+  record.url = urls_.Url(id);
   record.depth = node.depth;
   record.hops = node.hops;
-  if (node.parent != kNone) record.parent = nodes_[node.parent].url;
+  if (node.parent != kNone) record.parent = urls_.Url(node.parent);
   record.result = std::move(result);
   return record;
 }
@@ -673,11 +703,11 @@ void Frontier::Publish() {
 
 CrawlSummary Frontier::Summary() const {
   CrawlSummary s = counts_;
-  s.discovered = nodes_.size();
+  s.discovered = urls_.size();
   s.stopped = Stopped();
   std::uint64_t beyond_depth = 0;
-  for (const Node& node : nodes_) {
-    if (node.state == State::kDiscovered) ++beyond_depth;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].state == State::kDiscovered) ++beyond_depth;
   }
   if (beyond_depth) s.dropped["depth"] += beyond_depth;
   if (queued_pages_) s.dropped[s.stopped ? "stopped" : "max_pages"] += queued_pages_;

@@ -38,6 +38,12 @@
 // that could be dispatched (the queues are empty, or max_pages or the stop
 // flag forbid more).
 //
+// Memory: a URL seen costs about 30 bytes plus its path and query — its
+// UrlTable entry (the path, 2 bytes of header, 4 of offset, 6 to 12
+// of index) and a 16-byte Node — and 8 more while queued. What only some URLs
+// need lives in side structures: stored links (only with max_depth), where
+// a fetched 3xx pointed.
+//
 // Thread safety: none. Each engine states who owns its Frontier.
 #ifndef CRAWL_ENGINE_FRONTIER_H_
 #define CRAWL_ENGINE_FRONTIER_H_
@@ -56,6 +62,7 @@
 
 #include "crawl/crawler.h"
 #include "crawl/fetcher.h"
+#include "engine/url_table.h"
 #include "robots/robots.h"
 #include "scope/scope.h"
 
@@ -153,17 +160,17 @@ class Frontier {
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr int kUnreached = INT32_MAX;
 
+  // One per URL seen, with the same id as in urls_: only what every URL
+  // needs, packed.
   struct Node {
-    std::string_view url;  // points into ids_' key
     int depth = kUnreached;
     std::uint32_t parent = kNone;
+    std::uint32_t host = kNone;  // set when admitted
     State state = State::kDiscovered;
     std::uint8_t hops = 0;
     std::uint8_t attempts = 0;
-    std::uint32_t redirect = kNone;  // where a fetched 3xx pointed
-    std::uint32_t host = kNone;
-    std::vector<std::uint32_t> links;  // only when max_depth >= 0
   };
+  static_assert(sizeof(Node) == 16);
   struct Entry {
     Task::Kind kind;
     std::uint32_t id;
@@ -208,6 +215,8 @@ class Frontier {
   static std::uint32_t IdOf(StringMap<std::uint32_t>& ids, std::string_view key,
                             std::size_t next, Create&& create);
   std::uint32_t Intern(std::string_view url);
+  // PathAndQuery of node `id`'s URL, for robots.txt.
+  std::string_view RobotsPath(std::uint32_t id) const;
   std::uint32_t HostOf(std::string_view url);
   std::uint32_t SiteOf(std::string_view url);
   bool WithinDepth(int depth) const {
@@ -243,8 +252,15 @@ class Frontier {
   PageRecord MakeRecord(std::uint32_t id, FetchResult result) const;
 
   const FrontierOptions options_;
-  StringMap<std::uint32_t> ids_;
-  std::vector<Node> nodes_;
+  UrlTable urls_;             // the seen set: URL <-> node id
+  ChunkedArray<Node> nodes_;  // by id
+  // Only when max_depth >= 0: a fetched page's links, to relax them again
+  // if its depth shrinks. links_ holds, per page, its link count and then
+  // its links' ids; links_at_[id] is where page id's start, plus one (0:
+  // none; covers the ids up to the last page stored).
+  ChunkedArray<std::uint32_t> links_;
+  ChunkedArray<std::uint64_t> links_at_;
+  std::unordered_map<std::uint32_t, std::uint32_t> redirects_;  // fetched 3xx -> target
   StringMap<std::uint32_t> host_ids_;
   std::vector<Host> hosts_;
   StringMap<std::uint32_t> site_ids_;

@@ -126,6 +126,41 @@ TEST(Frontier, ShorterPathToFetchedPageExpandsItsLinks) {
   EXPECT_TRUE(f.Done());
 }
 
+// Likewise through a fetched redirect: when the 3xx's depth shrinks, its
+// target's does too, and the target's stored links come within reach.
+TEST(Frontier, ShorterPathToFetchedRedirectRelaxesItsTarget) {
+  Frontier f(Opts(Order::kBreadthFirst, 2));
+  f.AddSeed("s1");
+  f.AddSeed("s2");
+  auto s1 = f.Next();
+  auto s2 = f.Next();  // held in flight
+  f.Complete(*s1, FetchResult::Fetched({"a"}));
+  auto a = f.Next();
+  ASSERT_EQ(a->url, "a");
+  f.Complete(*a, FetchResult::Fetched({"r"}));
+  auto r = f.Next();
+  ASSERT_EQ(r->url, "r");
+  f.Complete(*r, FetchResult::Redirect("t"));
+  auto t = f.Next();
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->url, "t");
+  PageRecord rt = f.Complete(*t, FetchResult::Fetched({"u"}));
+  EXPECT_EQ(rt.depth, 2);
+  EXPECT_EQ(rt.hops, 1);
+  EXPECT_EQ(rt.parent, "r");
+  EXPECT_FALSE(f.Next()) << "u is at depth 3: out of reach";
+
+  f.Complete(*s2, FetchResult::Fetched({"r"}));  // r and t now at depth 1
+  auto u = f.Next();
+  ASSERT_TRUE(u) << "u is now at depth 2 and must be fetched";
+  EXPECT_EQ(u->url, "u");
+  PageRecord ru = f.Complete(*u, FetchResult::Fetched({}));
+  EXPECT_EQ(ru.depth, 2);
+  EXPECT_EQ(ru.parent, "t");
+  EXPECT_FALSE(f.Next()) << "nothing is fetched twice";
+  EXPECT_TRUE(f.Done());
+}
+
 TEST(Frontier, InFlightPageReportsShorterDepthFoundMeanwhile) {
   Frontier f(Opts(Order::kBreadthFirst));
   f.AddSeed("s1");
@@ -309,6 +344,47 @@ TEST(FrontierRobots, FetchedFirstThenDisallowedPagesAreRecordedNotFetched) {
   EXPECT_EQ(more[0].result.outcome, Outcome::kRobots);
   EXPECT_TRUE(f.Done());
   EXPECT_EQ(f.Summary().robots, 2u);
+}
+
+// Scheme, host and port make a site, each with its own robots.txt; a URL
+// without a path is judged as "/".
+TEST(FrontierRobots, EachOriginHasItsOwnRules) {
+  FrontierOptions o;
+  o.obey_robots = true;
+  o.robots_token = "crawl";
+  Frontier f(o);
+  const auto now = Clock::now();
+  for (const char* url : {"http://a.test/private/x", "http://a.test:8080/private/x",
+                          "https://a.test/private/x", "https://a.test",
+                          "http://a.test"}) {
+    f.AddSeed(url);
+  }
+  std::set<std::string> fetched;
+  std::set<std::string> blocked;
+  for (int step = 0; !f.Done(); ++step) {
+    ASSERT_LT(step, 20) << "the crawl must end";
+    auto t = f.Next(now);
+    ASSERT_TRUE(t);
+    std::vector<PageRecord> records;
+    if (t->kind == Task::Kind::kRobots) {
+      std::string rules = "User-agent: *\nDisallow: /private/\n";
+      if (t->url == "https://a.test/robots.txt") rules = "User-agent: *\nDisallow: /\n";
+      records = t->url == "http://a.test:8080/robots.txt"
+                    ? f.Complete(*t, DocResult(404, ""), now)
+                    : f.Complete(*t, DocResult(200, rules), now);
+    } else {
+      fetched.insert(t->url);
+      records = f.Complete(*t, PageResult(FetchResult::Fetched({})), now);
+    }
+    for (const PageRecord& r : records) {
+      if (r.result.outcome == Outcome::kRobots) blocked.insert(r.url);
+    }
+  }
+  EXPECT_EQ(fetched, (std::set<std::string>{"http://a.test:8080/private/x",
+                                            "http://a.test"}));
+  EXPECT_EQ(blocked, (std::set<std::string>{"http://a.test/private/x",
+                                            "https://a.test/private/x",
+                                            "https://a.test"}));
 }
 
 TEST(FrontierRobots, Rfc9309_2_3_1_3_MissingAllowsAllUnreachableRetriesThenBlocks) {

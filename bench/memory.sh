@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Memory per seen URL: peak RSS of a crawl of the fake random graph divided
+# by the URLs it saw (issue: at most 64 bytes for a crawl that sees
+# 10,000,000 distinct URLs).
+#
+#   bench/memory.sh [BUILD_DIR] [PAGES]   (defaults build/release, 10000000;
+#                                          built if needed)
+#
+# random:PAGES:8:1 sees about 1.33 x PAGES URLs (10M pages: 13,289,701 URLs,
+# a minute or two on one core). The peak RSS includes the fake fetcher's
+# own bookkeeping, which a real crawl does not have: a 4-byte fetch counter
+# per page, and a map entry (~115 bytes) per fetched URL that is not a page
+# (the graph's "missing" links, a quarter of the URLs). The last two lines
+# take off the first, then both (the second as measured with the map
+# disabled in a scratch build: 115 bytes per such URL at 10M pages, 108 at
+# 1M).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/release}
+pages=${2:-10000000}
+if [[ ! -x $build/tools/crawl/crawl ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target crawl >&2
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# Not -q: the summary has "URLs seen" (stderr is not a terminal, so there is
+# no progress line).
+/usr/bin/time -f "peak_kb %M seconds %e" \
+  "$build/tools/crawl/crawl" --fake "random:$pages:8:1" --per-host 0 -c 64 \
+  -o /dev/null 2>"$out"
+seen=$(sed -n 's/.*URLs seen \([0-9]*\).*/\1/p' "$out")
+missing=$(sed -n 's/.*not_found \([0-9]*\).*/\1/p' "$out")
+read -r peak_kb seconds < <(sed -n 's/^peak_kb \([0-9]*\) seconds \([0-9.]*\)$/\1 \2/p' "$out")
+if [[ -z $seen || -z $peak_kb ]]; then
+  cat "$out" >&2
+  exit 1
+fi
+awk -v kb="$peak_kb" -v seen="$seen" -v pages="$pages" -v missing="$missing" \
+    -v s="$seconds" 'BEGIN {
+  bytes = kb * 1024
+  printf "random:%d:8:1: %d URLs seen (%d not pages), peak RSS %.1f MiB, %.1f s\n",
+         pages, seen, missing, bytes / 1048576, s
+  printf "bytes per seen URL: %.1f\n", bytes / seen
+  printf "net of the fake fetcher'\''s 4-byte page counters: %.1f\n",
+         (bytes - 4 * pages) / seen
+  printf "net of those and of its map of non-page URLs (~115 bytes each): %.1f\n",
+         (bytes - 4 * pages - 115 * missing) / seen
+}'
