@@ -8,12 +8,9 @@
 #
 # random:PAGES:8:1 sees about 1.33 x PAGES URLs (10M pages: 13,289,701 URLs,
 # a minute or two on one core). The peak RSS includes the fake fetcher's
-# own bookkeeping, which a real crawl does not have: a 4-byte fetch counter
-# per page, and a map entry (~115 bytes) per fetched URL that is not a page
-# (the graph's "missing" links, a quarter of the URLs). The last two lines
-# take off the first, then both (the second as measured with the map
-# disabled in a scratch build: 115 bytes per such URL at 10M pages, 108 at
-# 1M).
+# own bookkeeping, which a real crawl does not have: two 4-byte fetch
+# counters per page (one for page N, one for its "missing/N" twin); the
+# last line takes them off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -42,8 +39,6 @@ awk -v kb="$peak_kb" -v seen="$seen" -v pages="$pages" -v missing="$missing" \
   printf "random:%d:8:1: %d URLs seen (%d not pages), peak RSS %.1f MiB, %.1f s\n",
          pages, seen, missing, bytes / 1048576, s
   printf "bytes per seen URL: %.1f\n", bytes / seen
-  printf "net of the fake fetcher'\''s 4-byte page counters: %.1f\n",
-         (bytes - 4 * pages) / seen
-  printf "net of those and of its map of non-page URLs (~115 bytes each): %.1f\n",
-         (bytes - 4 * pages - 115 * missing) / seen
+  printf "net of the fake fetcher'\''s page counters (8 bytes a page): %.1f\n",
+         (bytes - 8 * pages) / seen
 }'

@@ -122,6 +122,9 @@ class FakeFetcher final : public Fetcher {
 
   // A random graph's page i, or -1 if `url` is not one.
   long RandomIndex(const std::string& url) const;
+  // For "http://fake.test/missing/N" (a random graph's link to a page that
+  // does not exist), N; else -1.
+  long RandomMissingIndex(const std::string& url) const;
   std::vector<std::string> RandomLinks(std::uint64_t i) const;
 
   std::unordered_map<std::string, std::unique_ptr<Page>> pages_;
@@ -129,6 +132,9 @@ class FakeFetcher final : public Fetcher {
   // when asked for. Only its fetch counters take memory.
   std::optional<RandomGraphOptions> random_;
   std::unique_ptr<std::atomic<int>[]> random_fetches_;
+  // Fetches of the random graph's missing pages, by N (they are a few
+  // million URLs in a big graph: a string map would cost ~115 bytes each).
+  std::unique_ptr<std::atomic<int>[]> random_missing_fetches_;
   std::vector<std::string> seeds_;
   FaultOptions faults_;
   std::chrono::microseconds latency_{0};

@@ -76,8 +76,32 @@ std::unique_ptr<FakeFetcher> FakeFetcher::Random(
   o.fanout = std::clamp(o.fanout, 0, 1000);
   f->random_ = o;
   f->random_fetches_ = std::make_unique<std::atomic<int>[]>(o.pages);
+  f->random_missing_fetches_ = std::make_unique<std::atomic<int>[]>(o.pages);
   f->seeds_ = {PageUrl(0)};
   return f;
+}
+
+namespace {
+
+// N if `url` is `prefix` followed by N in [0, pages) written canonically.
+long IndexAfter(std::string_view prefix, const std::string& url, long pages) {
+  if (url.compare(0, prefix.size(), prefix) != 0) return -1;
+  std::string_view digits = std::string_view(url).substr(prefix.size());
+  long i = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+  if (ec != std::errc() || ptr != digits.data() + digits.size() ||
+      digits.empty() || (digits.size() > 1 && digits[0] == '0') || i < 0 ||
+      i >= pages) {
+    return -1;
+  }
+  return i;
+}
+
+}  // namespace
+
+long FakeFetcher::RandomMissingIndex(const std::string& url) const {
+  if (!random_) return -1;
+  return IndexAfter("http://fake.test/missing/", url, random_->pages);
 }
 
 long FakeFetcher::RandomIndex(const std::string& url) const {
@@ -299,6 +323,8 @@ FetchResult FakeFetcher::FetchNow(const std::string& url) {
     it->second->fetches.fetch_add(1, std::memory_order_relaxed);
   } else if (random >= 0) {
     random_fetches_[random].fetch_add(1, std::memory_order_relaxed);
+  } else if (const long m = RandomMissingIndex(url); m >= 0) {
+    random_missing_fetches_[m].fetch_add(1, std::memory_order_relaxed);
   } else {
     std::lock_guard<std::mutex> lock(missing_mu_);
     ++missing_fetches_[url];
@@ -348,6 +374,9 @@ int FakeFetcher::FetchCount(const std::string& url) const {
   auto it = pages_.find(url);
   if (it != pages_.end()) return it->second->fetches.load();
   if (const long i = RandomIndex(url); i >= 0) return random_fetches_[i].load();
+  if (const long m = RandomMissingIndex(url); m >= 0) {
+    return random_missing_fetches_[m].load();
+  }
   std::lock_guard<std::mutex> lock(missing_mu_);
   auto m = missing_fetches_.find(url);
   return m == missing_fetches_.end() ? 0 : m->second;
@@ -360,6 +389,9 @@ std::map<std::string, int> FakeFetcher::FetchCounts() const {
   }
   for (int i = 0; random_ && i < random_->pages; ++i) {
     if (int n = random_fetches_[i].load()) counts[PageUrl(i)] = n;
+    if (int n = random_missing_fetches_[i].load()) {
+      counts["http://fake.test/missing/" + std::to_string(i)] = n;
+    }
   }
   std::lock_guard<std::mutex> lock(missing_mu_);
   for (const auto& [url, n] : missing_fetches_) counts[url] = n;

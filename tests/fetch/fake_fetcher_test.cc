@@ -47,6 +47,13 @@ TEST(FakeFetcher, RandomGraphIsDeterministicAndShaped) {
   EXPECT_TRUE(self) << "self-links expected";
   EXPECT_TRUE(missing) << "links to missing pages expected";
   EXPECT_EQ(a->Fetch("http://fake.test/missing/3").outcome, Outcome::kNotFound);
+  // Counted (compactly, by number) like any other fetch.
+  EXPECT_EQ(a->FetchCount("http://fake.test/missing/3"), 1);
+  EXPECT_EQ(a->FetchCount("http://fake.test/missing/4"), 0);
+  EXPECT_EQ(a->FetchCounts().count("http://fake.test/missing/3"), 1u);
+  a->Fetch("http://fake.test/missing/03");  // not canonical: a URL like any
+  EXPECT_EQ(a->FetchCount("http://fake.test/missing/03"), 1);
+  EXPECT_EQ(a->FetchCount("http://fake.test/missing/3"), 1);
 }
 
 TEST(FakeFetcher, HugeRandomGraphCostsNothingUpFront) {
