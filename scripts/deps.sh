@@ -17,7 +17,7 @@ packages=(
   python3-protego                # robots.txt differential test (Scrapy's parser)
   iproute2 util-linux            # hostile tests run in a network namespace
   openssl                        # TLS test: a throwaway self-signed certificate
-  wget2 wrk                      # bench/wget2_compare.py
+  wget2 wrk time                 # bench/wget2_compare.py, bench/memory.sh
 )
 
 missing=()
