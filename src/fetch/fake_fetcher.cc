@@ -274,7 +274,8 @@ class FakeFetcher::Timers {
 };
 
 FakeFetcher::FakeFetcher() = default;
-FakeFetcher::~FakeFetcher() = default;
+// The timer thread first: the jobs it still runs use the counters below.
+FakeFetcher::~FakeFetcher() { timers_.reset(); }
 
 FakeFetcher::Timers& FakeFetcher::timers() {
   std::call_once(timers_once_, [this] { timers_ = std::make_unique<Timers>(); });

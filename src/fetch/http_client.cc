@@ -13,6 +13,7 @@
 #include "fetch/http_client.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -112,6 +113,12 @@ class HttpClient::Loop {
     }
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    // A second descriptor of the same eventfd, owned by a Waker that work on
+    // other threads may hold past this loop's end.
+    if (wake_fd_ >= 0) {
+      waker_ = std::make_shared<const HttpClient::Waker>(
+          fcntl(wake_fd_, F_DUPFD_CLOEXEC, 0));
+    }
     multi_ = curl_multi_init();
     if (epoll_fd_ < 0 || wake_fd_ < 0 || multi_ == nullptr) {
       init_ = Status::Internal(std::string("cannot set up the HTTP loop: ") +
@@ -209,6 +216,7 @@ class HttpClient::Loop {
   }
 
   void Interrupt() { Wake(); }
+  std::shared_ptr<const HttpClient::Waker> waker() const { return waker_; }
 
   void CancelAll() {
     cancelled_ = true;
@@ -564,6 +572,7 @@ class HttpClient::Loop {
   Status init_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  std::shared_ptr<const HttpClient::Waker> waker_;
   CURLM* multi_ = nullptr;
   curl_slist* headers_ = nullptr;
   std::thread thread_;
@@ -595,6 +604,19 @@ bool HttpClient::Poll(std::chrono::steady_clock::time_point deadline) {
   return loop_->Poll(deadline);
 }
 void HttpClient::Interrupt() { loop_->Interrupt(); }
+std::shared_ptr<const HttpClient::Waker> HttpClient::waker() const {
+  return loop_->waker();
+}
+
+HttpClient::Waker::~Waker() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void HttpClient::Waker::Wake() const {
+  if (fd_ < 0) return;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(fd_, &one, sizeof one);
+}
 
 HttpResponse HttpClient::Get(std::string url, bool keep_body) {
   std::promise<HttpResponse> promise;

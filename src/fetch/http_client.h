@@ -113,6 +113,22 @@ class HttpClient {
   // Makes a Poll() in progress (or the next) return. Any thread.
   void Interrupt();
 
+  // What Interrupt() does, as an object that may outlive the client (then
+  // waking it does nothing): for work handed to other threads that must
+  // wake the loop when it is done, whenever it is done.
+  class Waker {
+   public:
+    explicit Waker(int fd) : fd_(fd) {}  // takes ownership of `fd`
+    ~Waker();
+    Waker(const Waker&) = delete;
+    Waker& operator=(const Waker&) = delete;
+    void Wake() const;
+
+   private:
+    const int fd_;
+  };
+  std::shared_ptr<const Waker> waker() const;
+
   // Blocking convenience: Start and wait. Never call it from a callback.
   HttpResponse Get(std::string url, bool keep_body = false);
 

@@ -123,10 +123,14 @@ void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
       done(ToFetchResult(url, std::move(response), page_));
       return;
     }
+    // The job may run after the client is gone (the pool outlives it, to
+    // take the client's last, cancelled, callbacks): it wakes the loop
+    // through a Waker it holds, never through client_.
     parsers->Post([this, url = std::move(url), done = std::move(done),
-                   response = std::move(response)]() mutable {
+                   response = std::move(response),
+                   waker = client_.waker()]() mutable {
       done(ToFetchResult(url, std::move(response), page_));
-      client_.Interrupt();  // a loop turned by Poll() returns to its caller
+      if (waker) waker->Wake();  // a loop turned by Poll() returns to its caller
     });
   });
 }

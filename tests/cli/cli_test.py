@@ -4,6 +4,7 @@ codes and messages. Usage: cli_test.py PATH_TO_CRAWL"""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -271,6 +272,34 @@ class Bench(unittest.TestCase):
         self.assertIn("every page once", out)
         self.assertGreater(most, 1)
         self.assertLessEqual(most, 4 + (os.cpu_count() or 1))
+
+    def test_ctrl_c_to_the_process_group_stops_crawl_and_server(self):
+        # A terminal's Ctrl-C signals every process of the foreground group:
+        # the server child too. crawl must still stop as SIGINT says (130,
+        # report printed) and leave no server behind.
+        for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            with self.subTest(sig=sig):
+                proc = subprocess.Popen([CRAWL, "bench", "--pages", "200000"],
+                                        stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
+                children = []
+                deadline = time.monotonic() + 20
+                while not children and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    with open("/proc/%d/task/%d/children"
+                              % (proc.pid, proc.pid)) as f:
+                        children = [int(c) for c in f.read().split()]
+                self.assertTrue(children, "the server child was not seen")
+                time.sleep(0.5)
+                os.killpg(proc.pid, sig)
+                out, err = proc.communicate(timeout=20)
+                self.assertEqual(proc.returncode, code, err)
+                self.assertIn("pages/s", out)
+                time.sleep(0.2)
+                for child in children:
+                    with self.assertRaises(ProcessLookupError):
+                        os.kill(child, 0)
 
     def test_bench_usage_errors(self):
         for args in (["bench", "http://example.com/"],

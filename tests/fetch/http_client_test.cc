@@ -129,5 +129,26 @@ TEST(HttpClientDriven, DestructorEndsWhatIsLeftOnce) {
   EXPECT_EQ(cancelled, 8);
 }
 
+TEST(HttpClientDriven, WakerWakesPollAndOutlivesTheClient) {
+  std::shared_ptr<const HttpClient::Waker> waker;
+  {
+    HttpClient client(Driven());
+    waker = client.waker();
+    ASSERT_NE(waker, nullptr);
+    std::thread other([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      waker->Wake();
+    });
+    const auto start = Clock::now();
+    EXPECT_TRUE(client.Poll(start + std::chrono::seconds(20)));
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+    other.join();
+  }
+  // A parse job finishing after its fetcher is gone still holds the waker:
+  // waking it must be harmless (ASan would report a use after free).
+  waker->Wake();
+  waker->Wake();
+}
+
 }  // namespace
 }  // namespace crawl

@@ -45,6 +45,14 @@ double Seconds(const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; }
 [[noreturn]] void ServeChild(const SiteOptions& options, int stop_fd,
                              int report_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) _exit(1);  // the parent died before the prctl
+  // A Ctrl-C reaches the whole process group: the parent decides when the
+  // server stops (it closes stop_fd), so the server must survive it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
   SiteServer server(options);
   std::uint16_t port = 0;
   if (Status s = server.Start(); s.ok()) {
@@ -175,9 +183,13 @@ bool PrintBenchReport(std::FILE* out, const SiteOptions& site,
   if (site.latency.count() > 0) {
     const double ceiling =
         crawl.concurrency * 1000.0 / static_cast<double>(site.latency.count());
+    // Whole pages/s, but not "0" for a ceiling below one (--latency 60000).
     std::fprintf(out,
-                 "  ceiling      concurrency / latency = %.0f pages/s; "
-                 "reached %.1f%%\n",
+                 ceiling >= 100
+                     ? "  ceiling      concurrency / latency = %.0f pages/s; "
+                       "reached %.1f%%\n"
+                     : "  ceiling      concurrency / latency = %.3g pages/s; "
+                       "reached %.1f%%\n",
                  ceiling, 100 * pages / seconds / ceiling);
   }
   return exact || limited;

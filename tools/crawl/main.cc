@@ -216,6 +216,7 @@ int Main(int argc, char** argv) {
     usage.user_seconds -= usage_before.user_seconds;
     usage.sys_seconds -= usage_before.sys_seconds;
     auto server = bench_site.Finish();
+    if (!server.ok() && signo) return 128 + signo;
     if (!server.ok()) {
       std::fprintf(stderr, "crawl bench: %s\n",
                    server.status().message().c_str());
