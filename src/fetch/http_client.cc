@@ -506,14 +506,21 @@ class HttpClient::Loop {
     owned->done(std::move(owned->response));
   }
 
+  // Ends every finished transfer. The messages are all read first:
+  // curl_multi_remove_handle searches curl's message list for the handle's
+  // message, so removing each as it is read makes a burst of k completions
+  // cost O(k^2) — measured at 10,000 transfers in flight, a fifth of the
+  // crawl's CPU in curl_multi_remove_handle.
   void DrainCompletions() {
     int left = 0;
+    done_.clear();
     while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       Transfer* t = nullptr;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-      Finish(t, msg->data.result, nullptr);
+      done_.emplace_back(t, msg->data.result);
     }
+    for (const auto& [t, code] : done_) Finish(t, code, nullptr);
   }
 
   void CancelActive(const char* reason) {
@@ -582,6 +589,7 @@ class HttpClient::Loop {
   // Loop thread only (the thread calling Poll(), without own_thread).
   std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
   std::size_t finished_ = 0;  // transfers ended in this Poll() turn
+  std::vector<std::pair<Transfer*, CURLcode>> done_;  // DrainCompletions
   bool woken_ = false;        // the eventfd fired in this Poll() turn
   bool has_deadline_ = false;
   Clock::time_point deadline_;
