@@ -18,14 +18,6 @@
 #include "sync/channel.h"
 
 namespace crawl {
-namespace {
-
-struct Completion {
-  Task task;
-  TaskResult result;
-};
-
-}  // namespace
 
 Result<CrawlSummary> RunChannel(const CrawlOptions& options,
                                 FrontierOptions frontier_options,

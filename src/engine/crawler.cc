@@ -64,8 +64,7 @@ Status AbortedBy(const std::exception* e) {
 }
 
 FetchResult FetchSafely(Fetcher& fetcher, const std::string& url) {
-  const auto started_at = std::chrono::system_clock::now();
-  const auto start = std::chrono::steady_clock::now();
+  const FetchClock clock;
   FetchResult result;
   try {
     result = fetcher.Fetch(url);
@@ -74,12 +73,7 @@ FetchResult FetchSafely(Fetcher& fetcher, const std::string& url) {
   } catch (...) {
     result = FetchResult::Error("exception", "unknown exception");
   }
-  result.fetched_at = started_at;
-  if (result.fetch_ms == 0) {
-    result.fetch_ms = std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-  }
+  clock.Stamp(result);
   return result;
 }
 

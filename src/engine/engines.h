@@ -49,6 +49,32 @@ Status AbortedBy(const std::exception* e);
 std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
                          std::vector<std::thread>& threads, Status* error);
 
+// A finished task and what it produced, on its way back to the thread that
+// owns the Frontier (channel and event engines).
+struct Completion {
+  Task task;
+  TaskResult result;
+};
+
+// The clock of one page fetch, read when it starts. Stamp() sets the
+// result's fetched_at, and its fetch_ms if the fetcher did not measure it.
+class FetchClock {
+ public:
+  void Stamp(FetchResult& result) const {
+    result.fetched_at = started_at_;
+    if (result.fetch_ms == 0) {
+      result.fetch_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - start_)
+              .count();
+    }
+  }
+
+ private:
+  std::chrono::system_clock::time_point started_at_ =
+      std::chrono::system_clock::now();
+  Clock::time_point start_ = Clock::now();
+};
+
 // fetcher.Fetch(url), with anything thrown turned into an error result of
 // kind "exception": one bad fetch must not end the crawl or leak a pending
 // count (the lecture's `defer done.Done()`). Sets fetched_at, and fetch_ms

@@ -6,8 +6,8 @@
 // Fetcher's asynchronous interface (Fetcher::FetchAsync): for HttpFetcher one
 // curl multi loop carries every transfer and a small pool of parse threads
 // turns responses into links, so thousands of fetches can be in flight on a
-// handful of threads. Each completion is posted to the master's Inbox, a
-// message queue. The master:
+// handful of threads. Each completion is sent to the master on a Channel, as
+// in the channel engine. The master:
 //   1. starts every task the Frontier has ready, up to `concurrency`
 //      outstanding;
 //   2. stops when the Frontier is Done (nothing in flight, nothing left);
@@ -17,7 +17,8 @@
 //
 // Why it cannot deadlock: the master is the only thread that waits on
 // anything but a lock, and it waits only with a deadline; a fetcher's
-// callback never blocks (it appends to the Inbox under a short lock).
+// callback never blocks: the channel holds `concurrency` completions and
+// no more than that many fetches are ever outstanding.
 // With a fetcher that lends its event loop (Fetcher::Poll: HttpFetcher
 // without a loop thread, as the CLI builds it for this engine), the master
 // turns that loop itself while it waits: curl, link extraction, the frontier
@@ -25,57 +26,16 @@
 // between threads; the loop returns to the master as soon as a transfer ends.
 // Why nothing outlives the crawl: every started fetch is counted; the master
 // returns only when every callback has arrived (on an abort, after asking
-// the fetcher to cancel), so no callback can reach a dead Inbox.
+// the fetcher to cancel), so no callback can reach a dead channel.
 #include <algorithm>
 #include <utility>
 #include <vector>
 
 #include "engine/engines.h"
-#include "sync/mutex.h"
+#include "sync/channel.h"
 
 namespace crawl {
 namespace {
-
-struct Completion {
-  Task task;
-  TaskResult result;
-};
-
-// Completions on their way to the master; one consumer.
-class Inbox {
- public:
-  void Post(Completion completion) {
-    MutexLock lock(mu_);
-    items_.push_back(std::move(completion));
-    // A futex wake-up only when the master is asleep: a busy master finds
-    // the completion when it next looks.
-    if (waiting_) arrived_.NotifyOne();
-  }
-
-  // Moves every waiting completion into `*out` (appended); if there are
-  // none, first waits for one until `deadline` (time_point::min(): no wait).
-  void TakeAll(std::vector<Completion>* out, Clock::time_point deadline) {
-    MutexLock lock(mu_);
-    while (items_.empty() && deadline > Clock::time_point::min()) {
-      waiting_ = true;
-      const bool woken = arrived_.WaitUntil(lock, deadline);
-      waiting_ = false;
-      if (!woken) break;
-    }
-    if (out->empty()) {
-      out->swap(items_);
-    } else {
-      for (Completion& c : items_) out->push_back(std::move(c));
-      items_.clear();
-    }
-  }
-
- private:
-  Mutex mu_;
-  CondVar arrived_;
-  std::vector<Completion> items_ GUARDED_BY(mu_);
-  bool waiting_ GUARDED_BY(mu_) = false;
-};
 
 class EventEngine {
  public:
@@ -140,7 +100,7 @@ class EventEngine {
     }
   }
 
-  // Starts `task`; its completion is posted to the Inbox. A fetcher that
+  // Starts `task`; its completion is sent on `results_`. A fetcher that
   // breaks the contract and throws from FetchAsync aborts the crawl.
   void Start(Task task) {
     ++outstanding_;
@@ -153,33 +113,26 @@ class EventEngine {
   }
 
   void StartFetch(Task task) {
-    Inbox* inbox = &inbox_;
+    Channel<Completion>* results = &results_;
     if (task.kind == Task::Kind::kPage) {
       const std::string url = task.url;
-      const auto started_at = std::chrono::system_clock::now();
-      const auto start = Clock::now();
       fetcher_.FetchAsync(
-          url, [inbox, task = std::move(task), started_at,
-                start](FetchResult result) mutable {
-            result.fetched_at = started_at;
-            if (result.fetch_ms == 0) {
-              result.fetch_ms = std::chrono::duration<double, std::milli>(
-                                    Clock::now() - start)
-                                    .count();
-            }
+          url, [results, task = std::move(task),
+                clock = FetchClock()](FetchResult result) mutable {
+            clock.Stamp(result);
             Completion c{std::move(task), {}};
             c.result.page = std::move(result);
-            inbox->Post(std::move(c));
+            results->Send(std::move(c));
           });
       return;
     }
     const std::string url = task.url;
     fetcher_.FetchDocumentAsync(
         url, kDocumentRedirects,
-        [inbox, task = std::move(task)](Document doc) mutable {
+        [results, task = std::move(task)](Document doc) mutable {
           Completion c{std::move(task), {}};
           c.result.document = std::move(doc);
-          inbox->Post(std::move(c));
+          results->Send(std::move(c));
         });
   }
 
@@ -189,9 +142,17 @@ class EventEngine {
   // the fetcher's threads to post.
   void Wait(Clock::time_point deadline, std::vector<Completion>* done) {
     if (fetcher_.Poll(deadline)) {
-      inbox_.TakeAll(done, Clock::time_point::min());
+      Take(results_.TryReceive(), done);
     } else {
-      inbox_.TakeAll(done, deadline);
+      Take(results_.ReceiveUntil(deadline), done);
+    }
+  }
+
+  // Appends `first`, if any, and every completion already waiting.
+  void Take(std::optional<Completion> first, std::vector<Completion>* done) {
+    for (std::optional<Completion> c = std::move(first); c;
+         c = results_.TryReceive()) {
+      done->push_back(std::move(*c));
     }
   }
 
@@ -211,7 +172,9 @@ class EventEngine {
   Frontier frontier_;
   const std::size_t limit_;
   std::size_t outstanding_ = 0;  // fetches started whose callback is due
-  Inbox inbox_;
+  // Never full: it holds `limit_` completions, and at most `limit_`
+  // fetches are outstanding.
+  Channel<Completion> results_{limit_};
 };
 
 }  // namespace
