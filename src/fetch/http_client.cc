@@ -633,13 +633,7 @@ HttpResponse HttpClient::Get(std::string url, bool keep_body) {
       std::move(url),
       [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); },
       keep_body);
-  // Without a loop thread, this thread turns the loop until the answer.
-  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-    if (!Poll(std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) {
-      break;  // the loop has its own thread
-    }
-  }
-  return future.get();
+  return Await(std::move(future));
 }
 
 }  // namespace crawl

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,6 +132,21 @@ class HttpClient {
 
   // Blocking convenience: Start and wait. Never call it from a callback.
   HttpResponse Get(std::string url, bool keep_body = false);
+
+  // Waits for `future`, set by callbacks of this client; without a loop
+  // thread, turns the loop meanwhile (so: from the loop's thread only).
+  // Never call it from a callback.
+  template <typename T>
+  T Await(std::future<T> future) {
+    while (future.wait_for(std::chrono::seconds(0)) !=
+           std::future_status::ready) {
+      if (!Poll(std::chrono::steady_clock::now() +
+                std::chrono::milliseconds(100))) {
+        break;  // the loop has its own thread: just wait
+      }
+    }
+    return future.get();
+  }
 
  private:
   class Loop;

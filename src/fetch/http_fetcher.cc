@@ -185,26 +185,13 @@ void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
       /*keep_body=*/true);
 }
 
+// The blocking form of FetchDocumentAsync: one way to follow redirects.
 Document HttpFetcher::FetchDocument(const std::string& url, int max_redirects) {
-  Document doc;
-  doc.final_url = url;  // the URL of the response (or failure) described
-  for (int hop = 0;; ++hop) {
-    HttpResponse r = client_.Get(doc.final_url, /*keep_body=*/true);
-    doc.http_status = r.status;
-    doc.truncated = r.truncated;
-    if (!r.error_kind.empty()) {
-      doc.error = {std::move(r.error_kind), std::move(r.error_message)};
-      return doc;
-    }
-    if (r.status < 300 || r.status >= 400 || r.location.empty() ||
-        hop == max_redirects) {
-      doc.body = std::move(r.body);
-      return doc;  // a 3xx here: too many redirects
-    }
-    UrlResult next = ResolveUrl(doc.final_url, r.location, page_.max_url_length);
-    if (!next.ok()) return doc;
-    doc.final_url = std::move(next.url);
-  }
+  std::promise<Document> promise;
+  FetchDocumentAsync(url, max_redirects, [&promise](Document doc) {
+    promise.set_value(std::move(doc));
+  });
+  return client_.Await(promise.get_future());
 }
 
 }  // namespace crawl
