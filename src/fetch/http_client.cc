@@ -30,6 +30,7 @@
 #include "crawl/url.h"
 #include "net/address.h"
 #include "sync/mutex.h"
+#include "util/ascii.h"
 
 namespace crawl {
 namespace {
@@ -40,16 +41,6 @@ using Clock = std::chrono::steady_clock;
 bool GlobalInit() {
   static const bool ok = curl_global_init(CURL_GLOBAL_ALL) == CURLE_OK;
   return ok;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char a = s[i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -64,8 +55,8 @@ std::string_view Trim(std::string_view s) {
 // Whether a Content-Type names a type whose body we keep in full.
 bool KeepsBody(std::string_view content_type) {
   content_type = Trim(content_type);
-  return content_type.empty() || StartsWithNoCase(content_type, "text/html") ||
-         StartsWithNoCase(content_type, "application/xhtml+xml");
+  return content_type.empty() || StartsWithIgnoreCase(content_type, "text/html") ||
+         StartsWithIgnoreCase(content_type, "application/xhtml+xml");
 }
 
 constexpr std::size_t kSniffBytes = 1024;
@@ -313,16 +304,16 @@ class HttpClient::Loop {
       return 0;  // aborts the transfer
     }
     std::string_view line(data, len);
-    if (StartsWithNoCase(line, "http/")) {
+    if (StartsWithIgnoreCase(line, "http/")) {
       // A new response (after 1xx ones): forget the previous one's headers.
       t->response.content_type.clear();
       t->response.location.clear();
       t->response.retry_after.clear();
-    } else if (StartsWithNoCase(line, "content-type:")) {
+    } else if (StartsWithIgnoreCase(line, "content-type:")) {
       t->response.content_type = Trim(line.substr(13));
-    } else if (StartsWithNoCase(line, "location:")) {
+    } else if (StartsWithIgnoreCase(line, "location:")) {
       t->response.location = Trim(line.substr(9));
-    } else if (StartsWithNoCase(line, "retry-after:")) {
+    } else if (StartsWithIgnoreCase(line, "retry-after:")) {
       t->response.retry_after = Trim(line.substr(12));
     }
     return len;

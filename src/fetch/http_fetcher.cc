@@ -5,19 +5,10 @@
 #include <thread>
 
 #include "html/links.h"
+#include "util/ascii.h"
 
 namespace crawl {
 namespace {
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char a = s[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (a != prefix[i]) return false;
-  }
-  return true;
-}
 
 bool IsHtml(const HttpResponse& r) {
   std::string_view type = r.content_type;
@@ -25,8 +16,8 @@ bool IsHtml(const HttpResponse& r) {
     type.remove_prefix(1);
   }
   if (type.empty()) return LooksLikeHtml(r.body);
-  return StartsWithNoCase(type, "text/html") ||
-         StartsWithNoCase(type, "application/xhtml+xml");
+  return StartsWithIgnoreCase(type, "text/html") ||
+         StartsWithIgnoreCase(type, "application/xhtml+xml");
 }
 
 }  // namespace

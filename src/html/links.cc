@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "html/char_ref.h"
+#include "html/link_rules.h"
 #include "html/tokenizer.h"
 #include "util/utf8.h"
 
@@ -23,34 +24,6 @@ namespace {
 
 // Bytes LooksLikeHtml looks at (the MIME sniffing "resource header").
 constexpr std::size_t kSniffBytes = 512;
-
-constexpr bool IsAsciiWhitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-constexpr char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Whether `s` equals `lower` (all lower case) ASCII case-insensitively.
-bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (AsciiLower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view lower) {
-  return s.size() >= lower.size() &&
-         EqualsIgnoreCase(s.substr(0, lower.size()), lower);
-}
-
-std::string_view TrimAsciiWhitespace(std::string_view s) {
-  while (!s.empty() && IsAsciiWhitespace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiWhitespace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Appends `in` to `out`, with every ill-formed UTF-8 subsequence replaced
 // by U+FFFD. Values are nearly always ASCII: checked 8 bytes at a time.
@@ -67,96 +40,6 @@ void AppendSanitized(std::string_view in, std::string& out) {
   } else {
     AppendUtf8Sanitized(in, out);
   }
-}
-
-// Whether the URL `value` has a scheme we never follow. Like the URL parser,
-// ignores leading C0 controls and spaces and any tab, LF or CR, so that
-// "java\tscript:" counts too.
-bool HasSkippedScheme(std::string_view value) {
-  std::size_t i = 0;
-  while (i < value.size() && static_cast<unsigned char>(value[i]) <= ' ') ++i;
-  if (i == value.size()) return false;
-  const char first = AsciiLower(value[i]);  // most links leave here
-  if (first != 'j' && first != 'm' && first != 't' && first != 'd') {
-    return false;
-  }
-  char scheme[12];
-  std::size_t n = 0;
-  for (; i < value.size() && n < sizeof(scheme); ++i) {
-    const char c = value[i];
-    if (c == '\t' || c == '\n' || c == '\r') continue;
-    scheme[n++] = AsciiLower(c);
-    if (c == ':') break;
-  }
-  if (n == 0 || scheme[n - 1] != ':') return false;
-  const std::string_view prefix(scheme, n);
-  for (std::string_view skipped : {"javascript:", "mailto:", "tel:", "data:"}) {
-    if (prefix == skipped) return true;
-  }
-  return false;
-}
-
-// Whether a <link rel> names another page: one of its space-separated
-// keywords is alternate, next or prev, and none is stylesheet or icon (an
-// "alternate stylesheet" is CSS, an "alternate icon" an image).
-bool IsPageRel(std::string_view rel) {
-  bool page = false;
-  while (!rel.empty()) {
-    while (!rel.empty() && IsAsciiWhitespace(rel.front())) rel.remove_prefix(1);
-    std::size_t end = 0;
-    while (end < rel.size() && !IsAsciiWhitespace(rel[end])) ++end;
-    const std::string_view keyword = rel.substr(0, end);
-    rel.remove_prefix(end);
-    if (EqualsIgnoreCase(keyword, "alternate") ||
-        EqualsIgnoreCase(keyword, "next") ||
-        EqualsIgnoreCase(keyword, "prev")) {
-      page = true;
-    } else if (EqualsIgnoreCase(keyword, "stylesheet") ||
-               EqualsIgnoreCase(keyword, "icon")) {
-      return false;
-    }
-  }
-  return page;
-}
-
-// The URL of a <meta http-equiv=refresh content=...>, by HTML's "shared
-// declarative refresh steps": a time ("5", "0.5", ".5"), then ';', ',' or
-// whitespace, then optionally "url" "=" (any case, spaces around '='), then
-// the URL, optionally quoted with ' or " (cut at the closing quote). None if
-// the content is malformed or names no URL (a refresh of the page itself).
-std::optional<std::string_view> RefreshUrl(std::string_view s) {
-  std::size_t i = 0;
-  const auto skip_whitespace = [&s](std::size_t& pos) {
-    while (pos < s.size() && IsAsciiWhitespace(s[pos])) ++pos;
-  };
-  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  skip_whitespace(i);
-  const std::size_t time_begin = i;
-  while (i < s.size() && is_digit(s[i])) ++i;
-  if (i == time_begin && (i == s.size() || s[i] != '.')) return std::nullopt;
-  while (i < s.size() && (is_digit(s[i]) || s[i] == '.')) ++i;
-  if (i == s.size()) return std::nullopt;
-  if (s[i] != ';' && s[i] != ',' && !IsAsciiWhitespace(s[i])) {
-    return std::nullopt;
-  }
-  skip_whitespace(i);
-  if (i < s.size() && (s[i] == ';' || s[i] == ',')) ++i;
-  skip_whitespace(i);
-  if (i == s.size()) return std::nullopt;
-  if (StartsWithIgnoreCase(s.substr(i), "url")) {
-    std::size_t j = i + 3;
-    skip_whitespace(j);
-    if (j < s.size() && s[j] == '=') {
-      ++j;
-      skip_whitespace(j);
-      i = j;
-    }
-  }
-  char quote = 0;
-  if (i < s.size() && (s[i] == '\'' || s[i] == '"')) quote = s[i++];
-  std::string_view url = s.substr(i);
-  if (quote != 0) url = url.substr(0, url.find(quote));
-  return url;
 }
 
 // The start tags that hold links.

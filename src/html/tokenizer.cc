@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace crawl {
 namespace {
 
@@ -48,19 +50,6 @@ constexpr std::array<std::uint8_t, 256> kClasses = MakeClasses();
 
 inline bool Is(char c, std::uint8_t cls) {
   return (kClasses[static_cast<unsigned char>(c)] & cls) != 0;
-}
-
-constexpr char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Whether `s` equals `lower` (ASCII lower case) ASCII case-insensitively.
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (AsciiLower(s[i]) != lower[i]) return false;
-  }
-  return true;
 }
 
 // The offset of the first `c` in p[i, n), or kEof. Most runs are short
@@ -279,7 +268,7 @@ class Tokenizer {
                                 std::string_view lower_name) const {
     const std::size_t len = lower_name.size();
     if (n_ - i <= len) return kEof;  // also needs the byte after the name
-    if (!EqualsLower(std::string_view(p_ + i, len), lower_name)) return kEof;
+    if (!EqualsIgnoreCase(std::string_view(p_ + i, len), lower_name)) return kEof;
     return Is(p_[i + len], kTagNameEnd) ? i + len : kEof;
   }
 
@@ -386,7 +375,7 @@ class Tokenizer {
     while (i < n_ && Is(p_[i], kAlpha)) ++i;
     if (i >= n_) return kEof;
     if (!Is(p_[i], kTagNameEnd)) return i;
-    if (EqualsLower(std::string_view(p_ + begin, i - begin), "script")) {
+    if (EqualsIgnoreCase(std::string_view(p_ + begin, i - begin), "script")) {
       *state = kDouble;
     }
     return i + 1;  // the delimiter is text
@@ -405,7 +394,7 @@ class Tokenizer {
     while (i < n_ && Is(p_[i], kAlpha)) ++i;
     if (i >= n_) return kEof;
     if (!Is(p_[i], kTagNameEnd)) return i;
-    if (EqualsLower(std::string_view(p_ + begin, i - begin), "script")) {
+    if (EqualsIgnoreCase(std::string_view(p_ + begin, i - begin), "script")) {
       *state = kEscaped;
     }
     return i + 1;
@@ -425,7 +414,7 @@ HtmlTag ClassifyTagName(std::string_view name) {
   // at once.
   if (name.empty()) return HtmlTag::kOther;
   const auto is = [name](std::string_view lower) {
-    return EqualsLower(name, lower);
+    return EqualsIgnoreCase(name, lower);
   };
   switch (AsciiLower(name[0])) {
     case 'a':
