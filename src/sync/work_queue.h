@@ -1,6 +1,7 @@
 // WorkQueue: a fixed pool of threads running posted jobs in FIFO order. For
 // CPU work handed off by an event loop (link extraction), so the loop never
-// waits on it.
+// waits on it. The lecture's worker pool: threads ranging over a Channel of
+// jobs, here one that never makes a poster wait.
 //
 // Jobs must not throw (one that does ends the process, as an exception
 // escaping any thread does). The destructor runs every job already posted,
@@ -12,13 +13,13 @@
 #define CRAWL_SYNC_WORK_QUEUE_H_
 
 #include <cstddef>
-#include <deque>
 #include <functional>
+#include <limits>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "sync/mutex.h"
+#include "sync/channel.h"
 
 namespace crawl {
 
@@ -29,18 +30,16 @@ class WorkQueue {
     if (threads == 0) threads = 1;
     try {
       for (std::size_t i = 0; i < threads; ++i) {
-        threads_.emplace_back([this] { Work(); });
+        threads_.emplace_back([this] {
+          for (std::function<void()>& job : jobs_) job();
+        });
       }
     } catch (...) {
       // Go on with the threads we got (maybe none: Post runs inline).
     }
   }
   ~WorkQueue() {
-    {
-      MutexLock lock(mu_);
-      stopping_ = true;
-      ready_.NotifyAll();
-    }
+    jobs_.Close();  // the threads drain what is queued, then end
     for (std::thread& t : threads_) t.join();
   }
   WorkQueue(const WorkQueue&) = delete;
@@ -53,36 +52,12 @@ class WorkQueue {
       job();
       return;
     }
-    MutexLock lock(mu_);
-    jobs_.push_back(std::move(job));
-    // A busy pool takes the job when it next looks: a wake-up (a futex
-    // call) only when a thread is waiting.
-    if (idle_ > 0) ready_.NotifyOne();
+    jobs_.Send(std::move(job));
   }
 
  private:
-  void Work() {
-    MutexLock lock(mu_);
-    for (;;) {
-      while (jobs_.empty() && !stopping_) {
-        ++idle_;
-        ready_.Wait(lock);
-        --idle_;
-      }
-      if (jobs_.empty()) return;  // stopping, and nothing left
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.Unlock();
-      job();
-      lock.Lock();
-    }
-  }
-
-  Mutex mu_;
-  CondVar ready_;
-  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
-  std::size_t idle_ GUARDED_BY(mu_) = 0;
-  bool stopping_ GUARDED_BY(mu_) = false;
+  // Unbounded in practice: a poster (the event loop) never waits.
+  Channel<std::function<void()>> jobs_{std::numeric_limits<std::size_t>::max()};
   std::vector<std::thread> threads_;
 };
 

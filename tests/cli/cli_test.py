@@ -233,6 +233,16 @@ class Bench(unittest.TestCase):
         self.assertTrue(all(r["outcome"] == "fetched" for r in recs))
         self.assertTrue(all(r["bytes"] >= 2048 for r in recs))
 
+    def test_parse_pool_fetches_every_page_once(self):
+        # --parse-threads hands responses to a pool and back to the loop.
+        for threads in ("2", "-1"):
+            with self.subTest(threads=threads):
+                p = run("bench", "--pages", "800", "--latency", "5", "-c", "50",
+                        "--parse-threads", threads)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn("800 fetched, 801 requests served: every page "
+                              "once", p.stdout)
+
     def test_latency_gives_the_ceiling_ratio(self):
         p = run("bench", "--pages", "300", "--latency", "20", "-c", "30")
         self.assertEqual(p.returncode, 0, p.stderr)
