@@ -8,7 +8,6 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev   # ThreadSanitizer build with -Wthread-safety
   python3                        # CLI and HTTP integration tests
-  libcurl4-openssl-dev           # src/fetch: HTTP/1.1, HTTP/2, TLS, gzip/br/zstd
   libmodest-dev                  # src/html: the myhtml tokenizer
   liburiparser-dev libidn2-dev   # src/url: RFC 3986 resolution, IDNA
   libpsl-dev libre2-dev          # src/scope: registrable domains, --include/--exclude
@@ -20,17 +19,43 @@ packages=(
   wget2 wrk time                 # bench/wget2_compare.py, bench/memory.sh
 )
 
+# src/fetch: HTTP/1.1, HTTP/2, TLS, gzip/br/zstd. From bookworm-backports
+# (part of Debian's archive): bookworm's libcurl 7.88 frees a header buffer
+# twice on a folded first header line (curl #11101, fixed in 8.1) and reuses a
+# connection after an unsolicited response (fixed in 8.0, PR #10690). CMake
+# refuses a libcurl older than 8.1.
+backports=(libcurl4-openssl-dev libcurl4)
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+curl_new_enough() {
+  local v
+  v=$(dpkg-query -W -f='${Version}' libcurl4-openssl-dev 2>/dev/null) || return 1
+  dpkg --compare-versions "$v" ge 8.1
+}
+
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+curl_new_enough && [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+list=/etc/apt/sources.list.d/crawl-bookworm-backports.sources
+if ! curl_new_enough && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "deps: adding bookworm-backports to apt's sources ($list)" >&2
+  $sudo tee "$list" >/dev/null <<'SOURCES'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+fi
+echo "deps: installing ${missing[*]} ${backports[*]}" >&2
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[ ${#missing[@]} -eq 0 ] || $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! curl_new_enough; then
+  $sudo apt-get install -y -qq --no-install-recommends -t bookworm-backports "${backports[@]}"
+fi
