@@ -12,7 +12,8 @@ packages=(
   liburiparser-dev libidn2-dev   # src/url: RFC 3986 resolution, IDNA
   libpsl-dev libre2-dev          # src/scope: registrable domains, --include/--exclude
   nginx-light python3-doc        # integration test: python3-doc's HTML tree over nginx
-  zlib1g-dev                     # src/robots: gzip sitemaps
+  zlib1g-dev                     # src/robots, src/fetch: gzip sitemaps and bodies
+  libbrotli-dev libzstd-dev      # src/fetch: br and zstd bodies (we decode, not curl)
   python3-protego                # robots.txt differential test (Scrapy's parser)
   iproute2 util-linux            # hostile tests run in a network namespace
   openssl                        # TLS test: a throwaway self-signed certificate

@@ -36,7 +36,8 @@ enum class Engine { kSerial, kMutex, kChannel, kEvent };
 
 // Which discovered URLs may be followed (see src/scope/scope.h).
 enum class ScopeMode {
-  kHost,    // the seeds' hosts
+  kHost,         // the seeds' hosts and ports (default ports are one)
+  kHostAnyPort,  // the seeds' hosts, any port
   kDomain,  // the seeds' registrable domains (public suffix list)
   kAny,     // everywhere
 };

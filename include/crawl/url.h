@@ -13,7 +13,8 @@
 //   - normalise percent-encoding: upper-case hex digits, decode encoded
 //     unreserved characters, encode bytes that may not appear raw (controls,
 //     space, non-ASCII, ...);
-//   - drop the fragment.
+//   - drop the fragment;
+//   - ResolveUrl (for links and Locations) also drops userinfo.
 // Only http and https URLs are accepted; anything else is dropped with a
 // reason, as are URLs longer than the limit after normalisation.
 //
@@ -24,6 +25,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -91,6 +93,29 @@ class UrlResolver {
 
   std::unique_ptr<Base> base_;
 };
+
+// Credentials taken from a URL's userinfo ("http://user:pw@host/").
+struct UrlCredentials {
+  std::string origin;    // where they apply: "http://host:8080" (UrlOrigin)
+  std::string user;      // percent-decoded
+  std::string password;  // percent-decoded; empty if none was given
+};
+
+// Removes the userinfo ("user:pw@") from a normalised URL, if any.
+// ResolveUrl and UrlResolver do this to every URL they return: a link or a
+// Location never carries credentials into the crawl (they would be sent to
+// whatever host it names, and shown in records). NormalizeUrl keeps them,
+// for a seed's owner to take with TakeUserInfo.
+void StripUserInfo(std::string& url);
+
+// Removes the userinfo from a normalised URL and returns it, or nullopt if
+// there is none.
+std::optional<UrlCredentials> TakeUserInfo(std::string& url);
+
+// The origin of a normalised URL without userinfo: scheme and authority,
+// "https://a.example:8443/x?y" -> "https://a.example:8443" (the default
+// port is already gone from a normalised URL); "" if it has no "://".
+std::string_view UrlOrigin(std::string_view normalized_url);
 
 // The host of a normalised URL, without the port, or "" if it has none.
 // E.g. "http://a.example:8080/x" -> "a.example"; IPv6 keeps its brackets:

@@ -35,6 +35,7 @@ const char* EngineName(Engine engine) {
 const char* ScopeModeName(ScopeMode mode) {
   switch (mode) {
     case ScopeMode::kHost: return "host";
+    case ScopeMode::kHostAnyPort: return "host-any-port";
     case ScopeMode::kDomain: return "domain";
     case ScopeMode::kAny: return "any";
   }
@@ -42,11 +43,12 @@ const char* ScopeModeName(ScopeMode mode) {
 }
 
 Result<ScopeMode> ParseScopeMode(std::string_view name) {
-  for (ScopeMode m : {ScopeMode::kHost, ScopeMode::kDomain, ScopeMode::kAny}) {
+  for (ScopeMode m : {ScopeMode::kHost, ScopeMode::kHostAnyPort,
+                      ScopeMode::kDomain, ScopeMode::kAny}) {
     if (name == ScopeModeName(m)) return m;
   }
   return Status::InvalidArgument("unknown scope '" + std::string(name) +
-                                 "' (expected host, domain or any)");
+                                 "' (expected host, host-any-port, domain or any)");
 }
 
 Result<Engine> ParseEngine(std::string_view name) {
@@ -107,6 +109,9 @@ Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
                                      "http(s) URL (" + UrlDropName(url.drop) +
                                      ")");
     }
+    // Credentials are the HTTP layer's (HttpOptions::credentials), never a
+    // URL's: a record shows no password.
+    StripUserInfo(url.url);
     seeds.push_back(std::move(url.url));
   }
   return seeds;

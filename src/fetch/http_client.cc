@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "crawl/url.h"
+#include "fetch/decoder.h"
 #include "net/address.h"
 #include "sync/mutex.h"
 #include "util/ascii.h"
@@ -80,15 +81,19 @@ const char* ErrorKind(CURLcode code) {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS: return "tls";
     case CURLE_BAD_CONTENT_ENCODING: return "decoding";
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT: return "url";
+    // HTTP/0.9, a status line curl cannot read, a code it refuses.
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_WEIRD_SERVER_REPLY: return "bad_response";
+    // Fewer body bytes than Content-Length or the chunks promised.
+    case CURLE_PARTIAL_FILE: return "truncated";
+    case CURLE_TOO_LARGE:  // a header line past 100 KB, or 5,000 headers
+    case CURLE_OUT_OF_MEMORY: return "header_too_large";
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY: return "network";
+    case CURLE_HTTP2_STREAM: return "network";
     default: return "curl";
   }
 }
@@ -170,9 +175,8 @@ class HttpClient::Loop {
     }
     // An IP literal host is checked before anything starts: with a proxy,
     // the connect-time check only ever sees the proxy's address.
-    const std::string_view host = UrlHost(url);
-    if (!PrivateAllowed(host)) {
-      if (auto ip = ParseIpLiteral(host); ip && !IsPublic(*ip)) {
+    if (!PrivateAllowed(url)) {
+      if (auto ip = ParseIpLiteral(UrlHost(url)); ip && !IsPublic(*ip)) {
         HttpResponse r;
         r.error_kind = "private_address";
         r.error_message = Refusal(*ip);
@@ -221,12 +225,21 @@ class HttpClient::Loop {
     bool keep_body = false;
   };
 
-  bool PrivateAllowed(std::string_view host) const {
+  bool PrivateAllowed(std::string_view url) const {
     if (options_.allow_private) return true;
-    for (const std::string& ok : options_.private_ok_hosts) {
-      if (ok == host) return true;
+    const std::string_view origin = UrlOrigin(url);
+    for (const std::string& ok : options_.private_ok_origins) {
+      if (ok == origin) return true;
     }
     return false;
+  }
+
+  const UrlCredentials* CredentialsFor(std::string_view url) const {
+    const std::string_view origin = UrlOrigin(url);
+    for (const UrlCredentials& c : options_.credentials) {
+      if (c.origin == origin) return &c;
+    }
+    return nullptr;
   }
 
   static std::string Refusal(const IpAddress& ip) {
@@ -237,6 +250,7 @@ class HttpClient::Loop {
 
   // One transfer in flight. Owned by the loop; reached from curl callbacks
   // through CURLOPT_PRIVATE / WRITEDATA / HEADERDATA.
+  enum class Header : std::uint8_t { kOther, kLocation };
   struct Transfer {
     Loop* loop;
     CURL* easy;
@@ -250,8 +264,38 @@ class HttpClient::Loop {
     bool want_body = false;  // the request asked for the whole body
     bool body_started = false;
     bool private_ok = false;     // may connect to non-public addresses
+    // What the headers said (the final response's, after any 1xx).
+    bool interim = false;        // the response being read is a 1xx
+    bool headers_done = false;   // the final response's headers ended
+    bool folded_location = false;
+    Header last_header = Header::kOther;
+    std::string content_encoding;
+    std::unique_ptr<ContentDecoder> decoder;  // from the first body byte
+    bool decode_failed = false;
+    std::uint64_t raw_bytes = 0;  // body bytes as sent (encoded)
     std::string refused;         // why a connection was refused, if so
     char error[CURL_ERROR_SIZE] = {0};
+
+    // Counts and keeps decoded body bytes up to the cap; false (and
+    // `truncated`) when the cap is reached.
+    bool Keep(std::string_view bytes) {
+      HttpResponse& r = response;
+      const std::uint64_t cap = loop->options_.max_body_bytes;
+      const std::uint64_t room = cap - std::min(cap, r.body_bytes);
+      const std::size_t take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), room));
+      std::size_t keep = take;
+      if (!keep_body) {
+        keep = std::min(take, kSniffBytes - std::min(kSniffBytes, r.body.size()));
+      }
+      r.body.append(bytes.data(), keep);
+      r.body_bytes += take;
+      if (take < bytes.size()) {
+        r.truncated = true;
+        return false;
+      }
+      return true;
+    }
   };
 
   void Wake() {
@@ -304,21 +348,48 @@ class HttpClient::Loop {
       return 0;  // aborts the transfer
     }
     std::string_view line(data, len);
+    HttpResponse& r = t->response;
     if (StartsWithIgnoreCase(line, "http/")) {
       // A new response (after 1xx ones): forget the previous one's headers.
-      t->response.content_type.clear();
-      t->response.location.clear();
-      t->response.retry_after.clear();
+      r.content_type.clear();
+      r.location.clear();
+      r.retry_after.clear();
+      t->content_encoding.clear();
+      t->folded_location = false;
+      t->last_header = Header::kOther;
+      // "HTTP/1.1 200 OK": a 1xx is followed by another response.
+      const std::size_t sp = line.find(' ');
+      t->interim = sp != std::string_view::npos && sp + 1 < line.size() &&
+                   line[sp + 1] == '1';
+      t->headers_done = false;
+    } else if (line == "\r\n" || line == "\n") {
+      if (!t->interim) t->headers_done = true;  // the final response's
+    } else if (line.front() == ' ' || line.front() == '\t') {
+      // obs-fold (RFC 9112 5.2): a continuation of the previous header. A
+      // folded Location is not its first line: the response is bad.
+      if (t->last_header == Header::kLocation) t->folded_location = true;
     } else if (StartsWithIgnoreCase(line, "content-type:")) {
-      t->response.content_type = Trim(line.substr(13));
+      r.content_type = Trim(line.substr(13));
+      t->last_header = Header::kOther;
     } else if (StartsWithIgnoreCase(line, "location:")) {
-      t->response.location = Trim(line.substr(9));
+      r.location = Trim(line.substr(9));
+      t->last_header = Header::kLocation;
     } else if (StartsWithIgnoreCase(line, "retry-after:")) {
-      t->response.retry_after = Trim(line.substr(12));
+      r.retry_after = Trim(line.substr(12));
+      t->last_header = Header::kOther;
+    } else if (StartsWithIgnoreCase(line, "content-encoding:")) {
+      // Several headers are one comma-separated list (RFC 9110 5.3).
+      if (!t->content_encoding.empty()) t->content_encoding += ',';
+      t->content_encoding += Trim(line.substr(17));
+      t->last_header = Header::kOther;
+    } else {
+      t->last_header = Header::kOther;
     }
     return len;
   }
 
+  // The body as sent: through the content decoder (curl's own decoding is
+  // off), then capped and kept.
   static std::size_t OnBody(char* data, std::size_t size, std::size_t n,
                             void* userp) {
     auto* t = static_cast<Transfer*>(userp);
@@ -328,19 +399,32 @@ class HttpClient::Loop {
       t->body_started = true;
       t->keep_body = t->want_body || t->loop->options_.keep_all_bodies ||
                      KeepsBody(r.content_type);
+      t->decoder = std::make_unique<ContentDecoder>(t->content_encoding);
     }
     const std::uint64_t cap = t->loop->options_.max_body_bytes;
-    const std::uint64_t room = cap - std::min(cap, r.body_bytes);
-    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(len, room));
-    std::size_t keep = take;
-    if (!t->keep_body) {
-      keep = std::min(take, kSniffBytes - std::min(kSniffBytes, r.body.size()));
+    t->raw_bytes += len;
+    if (!t->decoder->active()) {
+      if (!t->Keep(std::string_view(data, len))) return 0;
+      return len;
     }
-    r.body.append(data, keep);
-    r.body_bytes += take;
-    if (take < len) {
+    if (t->decode_failed) return len;  // a non-2xx body: no longer kept
+    const bool ok = t->decoder->Write(
+        std::string_view(data, len),
+        [t](std::string_view bytes) { return t->Keep(bytes); });
+    if (!ok) {
+      if (t->decoder->stopped()) return 0;  // the cap: r.truncated is set
+      t->decode_failed = true;
+      // Only a 2xx body is the page; a broken error page is still an
+      // error page.
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && status < 300) return 0;  // aborts: "decoding"
+      return len;
+    }
+    // Raw bytes are bounded too: a stream that decodes to nothing.
+    if (t->raw_bytes > cap && r.body_bytes < cap) {
       r.truncated = true;
-      return 0;  // aborts the transfer: the cap is reached
+      return 0;
     }
     return len;
   }
@@ -379,9 +463,16 @@ class HttpClient::Loop {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // all curl decodes
+    // We decode ourselves (fetch/decoder.h): curl only says what we accept.
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip, deflate, br, zstd");
+    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // Wait for a connection that may multiplex only where one can: https,
+    // where ALPN may give HTTP/2. On plain http a stalled first connection
+    // would hold every sibling to that host unsent until it timed out.
+    if (StartsWithIgnoreCase(t->url, "https:")) {
+      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(o.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
@@ -396,6 +487,13 @@ class HttpClient::Loop {
       curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
     }
     if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    // Only to the credentials' own origin; redirects are not followed
+    // inside a transfer, so they cannot carry them elsewhere.
+    if (const UrlCredentials* c = CredentialsFor(t->url)) {
+      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(easy, CURLOPT_USERNAME, c->user.c_str());
+      curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password.c_str());
+    }
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Loop::OnOpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
     // Always set: "" turns off curl's http_proxy/ALL_PROXY environment
@@ -429,7 +527,7 @@ class HttpClient::Loop {
       t->want_body = p.keep_body;
       // Through a proxy every socket goes to the proxy, which the user
       // chose; the target's literal was checked in Start().
-      t->private_ok = !options_.proxy.empty() || PrivateAllowed(UrlHost(t->url));
+      t->private_ok = !options_.proxy.empty() || PrivateAllowed(t->url);
       t->easy = NewEasy(t.get());
       if (t->easy == nullptr ||
           curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
@@ -471,23 +569,7 @@ class HttpClient::Loop {
         r.retry_after_s = std::max<double>(0, static_cast<double>(when - time(nullptr)));
       }
     }
-    if (cancel_reason != nullptr) {
-      r.error_kind = "cancelled";
-      r.error_message = cancel_reason;
-    } else if (!t->refused.empty() && code == CURLE_COULDNT_CONNECT) {
-      // (If another address of the host connected, the refusal was moot.)
-      r.error_kind = "private_address";
-      r.error_message = t->refused;
-    } else if (code == CURLE_WRITE_ERROR && r.truncated) {
-      // Our own abort at the body cap: a response, cut short on purpose.
-    } else if (code == CURLE_WRITE_ERROR && t->header_overflow) {
-      r.error_kind = "header_too_large";
-      r.error_message = "response headers exceed " +
-                        std::to_string(options_.max_header_bytes) + " bytes";
-    } else if (code != CURLE_OK) {
-      r.error_kind = ErrorKind(code);
-      r.error_message = t->error[0] ? t->error : curl_easy_strerror(code);
-    }
+    Judge(t, code, cancel_reason);
     idle_.push_back(t->easy);
     active_[t->index] = active_.back();  // O(1) removal
     active_[t->index]->index = t->index;
@@ -495,6 +577,61 @@ class HttpClient::Loop {
     std::unique_ptr<Transfer> owned(t);
     ++finished_;
     owned->done(std::move(owned->response));
+  }
+
+  // Says what became of `t` in r.error_kind and r.error_message (both
+  // empty: a whole response arrived). Truthful about what arrived: a
+  // response cut off in its headers or its encoded body is "truncated", not
+  // a page; a status curl took but HTTP has no such code, or a folded
+  // Location, is "bad_response".
+  void Judge(Transfer* t, CURLcode code, const char* cancel_reason) {
+    HttpResponse& r = t->response;
+    auto fail = [&r](const char* kind, std::string message) {
+      r.error_kind = kind;
+      r.error_message = std::move(message);
+    };
+    const bool success_status = r.status >= 200 && r.status < 300;
+    if (cancel_reason != nullptr) {
+      fail("cancelled", cancel_reason);
+    } else if (!t->refused.empty() && code == CURLE_COULDNT_CONNECT) {
+      // (If another address of the host connected, the refusal was moot.)
+      fail("private_address", t->refused);
+    } else if (code == CURLE_WRITE_ERROR && t->header_overflow) {
+      fail("header_too_large", "response headers exceed " +
+                                   std::to_string(options_.max_header_bytes) +
+                                   " bytes");
+    } else if (code == CURLE_WRITE_ERROR && r.truncated) {
+      // Our own abort at the body cap: a response, cut short on purpose.
+    } else if (code == CURLE_WRITE_ERROR && t->decode_failed) {
+      fail("decoding", "Content-Encoding '" + t->content_encoding +
+                           "': " + t->decoder->error());
+    } else if (code == CURLE_OPERATION_TIMEDOUT && RequestSize(t) == 0) {
+      // Never sent: it waited for a connection that did not come. Not a
+      // server that failed to answer in time.
+      fail("connect", "no connection in time; the request was never sent (" +
+                          std::string(t->error[0] ? t->error : "timeout") + ")");
+    } else if (code != CURLE_OK) {
+      fail(ErrorKind(code), t->error[0] ? t->error : curl_easy_strerror(code));
+    } else if (!t->headers_done) {
+      fail("truncated", r.status == 0
+                            ? "the connection closed before a response"
+                            : "the connection closed inside the response's headers");
+    } else if (r.status < 100 || r.status > 599) {
+      fail("bad_response", "status code " + std::to_string(r.status) +
+                               " is not an HTTP status");
+    } else if (t->folded_location) {
+      fail("bad_response", "folded (obs-fold) Location header");
+    } else if (success_status && t->decoder && !t->decode_failed &&
+               t->raw_bytes > 0 && !t->decoder->Finish()) {
+      fail("truncated", "Content-Encoding '" + t->content_encoding +
+                            "': " + t->decoder->error());
+    }
+  }
+
+  static long RequestSize(Transfer* t) {
+    long bytes = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &bytes);
+    return bytes;
   }
 
   // Ends every finished transfer. The messages are all read first:

@@ -3,10 +3,11 @@
 //
 // Each transfer is bounded: connect timeout, total time, low-speed limit,
 // decoded body size (a gzip bomb stops at the cap and is marked truncated),
-// header size. Redirects are NOT followed: the raw Location header is handed
+// header size. Bodies are decoded here (fetch/decoder.h), not by curl. Redirects are NOT followed: the raw Location header is handed
 // back, so the crawler can treat the target as a URL like any other.
-// HTTP/1.1 and HTTP/2 (ALPN, multiplexed), TLS verified unless `insecure`,
-// gzip/deflate/br/zstd accepted. Connections are reused across transfers.
+// HTTP/1.1 and HTTP/2 (ALPN, multiplexed; a transfer waits to share a
+// connection only on https), TLS verified unless `insecure`, gzip/deflate/
+// br/zstd accepted. Connections are reused across transfers.
 //
 // Thread safety: Start() and CancelAll() may be called from any thread.
 // Callbacks run on the loop thread, one at a time; they must be quick.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "crawl/status.h"
+#include "crawl/url.h"
 
 namespace crawl {
 
@@ -49,10 +51,15 @@ struct HttpOptions {
   // multicast, unspecified, reserved; src/net/address.h) — checked on the
   // resolved address at connect time, so DNS cannot sneak around it, and on
   // IP-literal hosts in any spelling before starting (what a proxy would
-  // resolve) — unless `allow_private`, or the URL's host is one of
-  // `private_ok_hosts` (the seeds' own hosts).
+  // resolve) — unless `allow_private`, or the URL's origin (scheme, host and
+  // port: UrlOrigin) is one of `private_ok_origins` (the seeds' own). Other
+  // ports of a seed's private host stay refused.
   bool allow_private = false;
-  std::vector<std::string> private_ok_hosts;
+  std::vector<std::string> private_ok_origins;
+  // HTTP Basic credentials, each sent only to its own origin (a seed's,
+  // from its userinfo or --user/--password): never to another host or port,
+  // whatever a link or redirect says.
+  std::vector<UrlCredentials> credentials;
 
   // --- Affects performance ---
   // true: the loop runs on a thread of its own, and Start() may be called
@@ -76,9 +83,15 @@ struct HttpResponse {
   bool truncated = false;     // body hit max_body_bytes
   std::string http_version;   // "1.1", "2", ...
   double total_ms = 0;
-  // Empty when the transfer completed; else a short kind ("timeout",
-  // "connect", "dns", "tls", "network", "header_too_large", "decoding",
-  // "cancelled", "curl") and curl's message.
+  // Empty when a whole response arrived; else a short kind and a message:
+  //   "timeout" (sent, no whole answer in time), "connect" (no connection;
+  //   also a request that waited for one and was never sent), "dns", "tls",
+  //   "network" (reset, empty reply), "truncated" (cut off inside the
+  //   headers, short of Content-Length or the last chunk, or an encoded
+  //   body whose stream did not end), "bad_response" (HTTP/0.9, a bad status
+  //   line or code, a folded Location), "header_too_large", "decoding" (a
+  //   2xx body its Content-Encoding cannot decode), "private_address",
+  //   "cancelled", "url", "curl".
   std::string error_kind;
   std::string error_message;
 };

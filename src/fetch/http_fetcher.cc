@@ -20,6 +20,14 @@ bool IsHtml(const HttpResponse& r) {
          StartsWithIgnoreCase(type, "application/xhtml+xml");
 }
 
+// The statuses that redirect (RFC 9110 15.4). 304 answers a conditional
+// request (crawl sends none), 305 and 306 are deprecated, 300 leaves the
+// choice to the user: those are recorded as they are, not followed.
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 ||
+         status == 308;
+}
+
 }  // namespace
 
 FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
@@ -38,7 +46,7 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
     return result;
   }
   const int status = r.status;
-  if (status >= 300 && status < 400) {
+  if (IsRedirect(status)) {
     if (r.location.empty()) {
       result.outcome = Outcome::kHttpError;
       result.error = {"redirect", "HTTP " + std::to_string(status) +
@@ -62,7 +70,7 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
     result.outcome = Outcome::kNotFound;
     return result;
   }
-  if (status >= 400 || status < 200) {
+  if (status < 200 || status >= 300) {  // incl. a 3xx that is no redirect
     result.outcome = Outcome::kHttpError;
     return result;
   }
@@ -157,7 +165,7 @@ void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
           fetch->done(std::move(doc));
           return;
         }
-        if (r.status >= 300 && r.status < 400 && !r.location.empty() &&
+        if (IsRedirect(r.status) && !r.location.empty() &&
             fetch->hops_left > 0) {
           UrlResult next =
               ResolveUrl(doc.final_url, r.location, page_.max_url_length);

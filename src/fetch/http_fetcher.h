@@ -10,9 +10,12 @@
 //
 // The response becomes: 2xx -> kFetched (links extracted if the body is HTML:
 // Content-Type text/html or application/xhtml+xml, or no Content-Type and a
-// body that sniffs as HTML); 3xx with a Location -> kRedirect with
-// redirect_to resolved and normalised; 404/410 -> kNotFound; other >= 400 (or
-// a 3xx without a usable Location) -> kHttpError; no response -> kError.
+// body that sniffs as HTML); 301/302/303/307/308 with a Location -> kRedirect
+// with redirect_to resolved and normalised; 404/410 -> kNotFound; any other
+// status (>= 400, 1xx, a 3xx that is no redirect such as 304, or a redirect
+// without a usable Location) -> kHttpError; no usable response -> kError
+// (HttpResponse::error_kind: a cut-off response is "truncated", a malformed
+// one "bad_response", a broken Content-Encoding "decoding").
 //
 // Thread safety: Fetch() and CancelAll() may be called from any thread
 // (never from an HttpClient callback).

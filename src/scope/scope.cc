@@ -9,8 +9,17 @@ namespace crawl {
 
 Scope::~Scope() = default;
 
-std::string Scope::Key(std::string_view host) const {
-  std::string h(host);
+std::string Scope::Key(std::string_view url) const {
+  if (mode_ == ScopeMode::kHost) {
+    // Host and port: a normalised URL has no default port, so
+    // http://a/ and https://a/ (ports 80 and 443) are one key, and
+    // http://a:8080/ another.
+    std::string_view origin = UrlOrigin(url);
+    const std::size_t scheme = origin.find("://");
+    if (scheme != std::string_view::npos) origin.remove_prefix(scheme + 3);
+    return std::string(origin);
+  }
+  std::string h(UrlHost(url));
   if (mode_ != ScopeMode::kDomain) return h;
   // IP literals and single labels have no registrable domain: keep the host.
   const char* domain = psl_registrable_domain(psl_builtin(), h.c_str());
@@ -23,7 +32,7 @@ Result<std::unique_ptr<Scope>> Scope::Create(
     const std::vector<std::string>& exclude) {
   std::unique_ptr<Scope> s(new Scope());
   s->mode_ = mode;
-  for (const std::string& seed : seeds) s->keys_.insert(s->Key(UrlHost(seed)));
+  for (const std::string& seed : seeds) s->keys_.insert(s->Key(seed));
   RE2::Options opts;
   opts.set_log_errors(false);
   for (const auto* list : {&include, &exclude}) {
@@ -40,7 +49,7 @@ Result<std::unique_ptr<Scope>> Scope::Create(
 }
 
 const char* Scope::Check(std::string_view url) const {
-  if (mode_ != ScopeMode::kAny && !keys_.count(Key(UrlHost(url)))) {
+  if (mode_ != ScopeMode::kAny && !keys_.count(Key(url))) {
     return "scope";
   }
   if (!include_.empty()) {

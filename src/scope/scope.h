@@ -1,7 +1,10 @@
 // Scope: which discovered URLs a crawl may follow. The only folder that
 // includes libpsl and RE2.
 //
-//   host    the URL's host is one of the seeds' hosts (the default);
+//   host    the URL's host and port are one of the seeds' (the default;
+//           default ports are one: http://a/ and https://a/ agree, and
+//           http://a:8080/ is another site);
+//   host-any-port  the URL's host is one of the seeds' hosts, on any port;
 //   domain  the URL's registrable domain (public suffix list, libpsl) is one
 //           of the seeds' (www.example.co.uk and shop.example.co.uk agree);
 //   any     every host.
@@ -43,7 +46,7 @@ class Scope {
 
  private:
   Scope() = default;
-  std::string Key(std::string_view host) const;
+  std::string Key(std::string_view url) const;
 
   ScopeMode mode_ = ScopeMode::kHost;
   std::unordered_set<std::string> keys_;  // hosts or registrable domains

@@ -904,6 +904,7 @@ UrlResolver& UrlResolver::operator=(UrlResolver&&) noexcept = default;
 UrlResult UrlResolver::Resolve(std::string_view ref) const {
   try {
     UrlResult result = base_->Resolve(ref);
+    StripUserInfo(result.url);
     TrimScratch();
     return result;
   } catch (const std::exception&) {  // only std::bad_alloc can get here
@@ -932,11 +933,68 @@ UrlResult ResolveUrl(std::string_view base, std::string_view ref,
                      std::size_t max_length) {
   try {
     UrlResult result = ResolveImpl(base, ref, max_length);
+    StripUserInfo(result.url);
     TrimScratch();
     return result;
   } catch (const std::exception&) {
     return {{}, UrlDrop::kMalformed};
   }
+}
+
+namespace {
+
+// Where the userinfo of a normalised URL starts (after "://") and ends
+// (after its '@'); npos if it has none. Only the authority is searched.
+std::pair<std::size_t, std::size_t> UserInfoSpan(std::string_view url) {
+  constexpr auto npos = std::string_view::npos;
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == npos) return {npos, npos};
+  const std::size_t start = scheme_end + 3;
+  const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const std::size_t at = url.substr(start, end - start).rfind('@');
+  if (at == npos) return {npos, npos};
+  return {start, start + at + 1};
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+        HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void StripUserInfo(std::string& url) {
+  const auto [start, end] = UserInfoSpan(url);
+  if (start != std::string_view::npos) url.erase(start, end - start);
+}
+
+std::optional<UrlCredentials> TakeUserInfo(std::string& url) {
+  const auto [start, end] = UserInfoSpan(url);
+  if (start == std::string_view::npos) return std::nullopt;
+  const std::string_view info = std::string_view(url).substr(start, end - 1 - start);
+  const std::size_t colon = info.find(':');
+  UrlCredentials c;
+  c.user = PercentDecode(info.substr(0, colon));
+  if (colon != std::string_view::npos) c.password = PercentDecode(info.substr(colon + 1));
+  url.erase(start, end - start);
+  c.origin = std::string(UrlOrigin(url));
+  return c;
+}
+
+std::string_view UrlOrigin(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  return url.substr(0, std::min(url.find_first_of("/?#", scheme_end + 3), url.size()));
 }
 
 std::string_view UrlHost(std::string_view normalized_url) {

@@ -13,12 +13,24 @@ std::unique_ptr<Scope> Make(ScopeMode mode, std::vector<std::string> seeds,
   return std::move(s).value();
 }
 
-TEST(Scope, HostIsTheSeedsHostsOnly) {
+TEST(Scope, HostIsTheSeedsHostsAndPortsOnly) {
   auto s = Make(ScopeMode::kHost, {"http://www.example.co.uk/", "http://b.test:8080/"});
-  EXPECT_EQ(s->Check("https://www.example.co.uk/x"), nullptr) << "any scheme";
-  EXPECT_EQ(s->Check("http://b.test:9090/"), nullptr) << "any port";
+  EXPECT_EQ(s->Check("https://www.example.co.uk/x"), nullptr)
+      << "the default ports 80 and 443 are one";
+  EXPECT_EQ(s->Check("http://b.test:8080/y"), nullptr);
+  EXPECT_EQ(s->Check("https://b.test:8080/y"), nullptr) << "same port";
+  EXPECT_STREQ(s->Check("http://b.test:9090/"), "scope") << "another port";
+  EXPECT_STREQ(s->Check("http://b.test/"), "scope") << "the default port";
+  EXPECT_STREQ(s->Check("http://www.example.co.uk:22/"), "scope");
   EXPECT_STREQ(s->Check("http://shop.example.co.uk/"), "scope");
   EXPECT_STREQ(s->Check("http://example.co.uk/"), "scope");
+}
+
+TEST(Scope, HostAnyPortIsTheSeedsHostsOnAnyPort) {
+  auto s = Make(ScopeMode::kHostAnyPort, {"http://b.test:8080/"});
+  EXPECT_EQ(s->Check("http://b.test:9090/"), nullptr);
+  EXPECT_EQ(s->Check("https://b.test/"), nullptr);
+  EXPECT_STREQ(s->Check("http://c.test:8080/"), "scope");
 }
 
 TEST(Scope, DomainUsesThePublicSuffixList) {

@@ -395,6 +395,50 @@ TEST(UrlHost, ReturnsTheHost) {
             "xn--bcher-kva.example");
 }
 
+// A link or a Location never carries credentials into the crawl: they would
+// be sent to whatever host it names, and shown in records.
+TEST(ResolveUrl, DropsUserInfo) {
+  EXPECT_EQ(ResolveUrl("http://a.test/", "http://user:pw@b.test/x").url,
+            "http://b.test/x");
+  EXPECT_EQ(ResolveUrl("http://a.test/", "//u@b.test:81/").url,
+            "http://b.test:81/");
+  EXPECT_EQ(ResolveUrl("http://u:p@a.test/d/", "x").url, "http://a.test/d/x");
+  EXPECT_EQ(ResolveUrl("http://a.test/", "/p@q").url, "http://a.test/p@q")
+      << "an @ in the path is not userinfo";
+  EXPECT_EQ(ResolveUrl("http://a.test/", "?u@b").url, "http://a.test/?u@b");
+  const UrlResolver resolver("http://a.test/");
+  EXPECT_EQ(resolver.Resolve("https://x:y@b.test/").url, "https://b.test/");
+  EXPECT_EQ(NormalizeUrl("http://user:pw@b.test/").url,
+            "http://user:pw@b.test/")
+      << "a seed keeps them, for TakeUserInfo";
+}
+
+TEST(TakeUserInfo, DecodesAndRemoves) {
+  std::string url = NormalizeUrl("http://us%65r:p%40ss:w@b.test:8080/x").url;
+  auto c = TakeUserInfo(url);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(url, "http://b.test:8080/x");
+  EXPECT_EQ(c->origin, "http://b.test:8080");
+  EXPECT_EQ(c->user, "user");
+  EXPECT_EQ(c->password, "p@ss:w");
+  std::string plain = "http://b.test/x@y";
+  EXPECT_FALSE(TakeUserInfo(plain).has_value());
+  EXPECT_EQ(plain, "http://b.test/x@y");
+  std::string user_only = "https://u@b.test/";
+  c = TakeUserInfo(user_only);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->user, "u");
+  EXPECT_EQ(c->password, "");
+  EXPECT_EQ(c->origin, "https://b.test");
+}
+
+TEST(UrlOrigin, SchemeAndAuthority) {
+  EXPECT_EQ(UrlOrigin("https://a.example:8443/x?y"), "https://a.example:8443");
+  EXPECT_EQ(UrlOrigin("http://a.example?q"), "http://a.example");
+  EXPECT_EQ(UrlOrigin("http://[::1]:81/"), "http://[::1]:81");
+  EXPECT_EQ(UrlOrigin("no-scheme"), "");
+}
+
 // Every accepted result is a fixed point, the same whichever way it is
 // reached, and free of the bytes a normalised URL may not contain.
 void ExpectCanonical(std::string_view input, const UrlResult& r) {
@@ -409,7 +453,9 @@ void ExpectCanonical(std::string_view input, const UrlResult& r) {
     EXPECT_TRUE(b > 0x20 && b < 0x7F && c != '#') << input << " -> " << r.url;
   }
   EXPECT_EQ(NormalizeUrl(r.url).url, r.url) << "from " << input;
-  EXPECT_EQ(ResolveUrl(r.url, "").url, r.url) << "from " << input;
+  std::string without_userinfo = r.url;
+  StripUserInfo(without_userinfo);
+  EXPECT_EQ(ResolveUrl(r.url, "").url, without_userinfo) << "from " << input;
   EXPECT_NE(UrlHost(r.url), "") << r.url;
 }
 

@@ -60,10 +60,12 @@ Politeness:
       --max-retry-wait S     cap on Retry-After and backoff (default: 60)
       --allow-private        allow connections to loopback, private,
                              link-local, ... addresses (by default only to the
-                             seeds' own hosts)
+                             seeds' own scheme, host and port)
 Scope:
-      --scope MODE           host (the seeds' hosts, default), domain (their
-                             registrable domains) or any
+      --scope MODE           host (the seeds' hosts and ports, default; the
+                             default ports 80 and 443 count as one),
+                             host-any-port (the seeds' hosts, any port),
+                             domain (their registrable domains) or any
       --include REGEX        follow only URLs matching one such pattern (RE2,
                              partial match on the whole URL); repeatable
       --exclude REGEX        never follow URLs matching it; repeatable
@@ -72,6 +74,10 @@ HTTP:
   -H, --header 'NAME: VALUE' extra request header; repeatable
       --proxy URL            send every request through this HTTP proxy
   -k, --insecure             do not verify TLS certificates
+      --user NAME            HTTP Basic user for the seeds' own origins
+      --password TEXT        its password (a seed's own user:password@
+                             wins; credentials are never sent to another
+                             origin, and a link's userinfo is dropped)
 Bounds (each fetch):
       --connect-timeout S    seconds to connect (default: 10)
       --timeout S            seconds for a whole fetch (default: 60)
@@ -113,7 +119,7 @@ enum LongOnly {
   kMaxLinks, kParseThreads, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
-  kBenchPageSize, kBenchLatency, kBenchThreads,
+  kBenchPageSize, kBenchLatency, kBenchThreads, kUser, kPassword,
 };
 
 template <typename T>
@@ -186,6 +192,8 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"header", required_argument, nullptr, 'H'},
       {"proxy", required_argument, nullptr, kProxy},
       {"insecure", no_argument, nullptr, 'k'},
+      {"user", required_argument, nullptr, kUser},
+      {"password", required_argument, nullptr, kPassword},
       {"connect-timeout", required_argument, nullptr, kConnectTimeout},
       {"timeout", required_argument, nullptr, kTimeout},
       {"low-speed-limit", required_argument, nullptr, kLowSpeedLimit},
@@ -311,6 +319,8 @@ Result<Config> ParseFlags(int argc, char** argv) {
         break;
       case kProxy: c.http.proxy = optarg; break;
       case 'k': c.http.insecure = true; break;
+      case kUser: c.user = optarg; break;
+      case kPassword: c.password = optarg; break;
       case kConnectTimeout:
         if (!ParseSeconds(optarg, c.http.connect_timeout))
           return bad("--connect-timeout (expected seconds)");

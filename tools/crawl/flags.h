@@ -16,6 +16,7 @@ struct Config {
   HttpOptions http;
   PageOptions page;
   std::string fake_spec;          // --fake: canned graph instead of HTTP
+  std::string user, password;     // --user, --password: for the seeds' origins
   std::string output;             // -o; empty or "-": stdout
   std::chrono::milliseconds max_time{0};  // 0: no limit
   bool with_links = false;

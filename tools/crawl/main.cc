@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -89,11 +90,21 @@ int Main(int argc, char** argv) {
     if (config.crawl.seeds.empty()) config.crawl.seeds = (*fake)->seeds();
     fetcher = std::move(*fake);
   } else {
-    // The seeds' own hosts may be private (crawling your intranet or a test
-    // server); nothing else may, unless --allow-private.
-    for (const std::string& seed : config.crawl.seeds) {
+    // The seeds' own origins may be private (crawling your intranet or a
+    // test server); nothing else may, unless --allow-private. A seed's
+    // userinfo (or --user/--password) becomes credentials for its origin
+    // alone, and leaves the URL.
+    for (std::string& seed : config.crawl.seeds) {
       UrlResult url = NormalizeUrl(seed);
-      if (url.ok()) config.http.private_ok_hosts.emplace_back(UrlHost(url.url));
+      if (!url.ok()) continue;  // ValidateCrawlOptions says why, below
+      std::optional<UrlCredentials> creds = TakeUserInfo(url.url);
+      if (!creds && !config.user.empty()) {
+        creds = UrlCredentials{std::string(UrlOrigin(url.url)), config.user,
+                               config.password};
+      }
+      if (creds) config.http.credentials.push_back(std::move(*creds));
+      config.http.private_ok_origins.emplace_back(UrlOrigin(url.url));
+      seed = std::move(url.url);
     }
     // The event engine turns the HTTP loop on its own thread (no hand-off);
     // the thread engines share a loop thread.
