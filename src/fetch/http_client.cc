@@ -272,6 +272,8 @@ class HttpClient::Loop {
     std::string content_encoding;
     std::unique_ptr<ContentDecoder> decoder;  // from the first body byte
     bool decode_failed = false;
+    int requests = 0;            // sent on this transfer (see OnRequest)
+    bool resend_refused = false;
     std::uint64_t raw_bytes = 0;  // body bytes as sent (encoded)
     std::string refused;         // why a connection was refused, if so
     char error[CURL_ERROR_SIZE] = {0};
@@ -429,6 +431,20 @@ class HttpClient::Loop {
     return len;
   }
 
+  // Before each request curl sends. curl resends a request on its own when a
+  // reused connection closed without a response (up to 5 times); each
+  // attempt here is one request, and retries are the frontier's, counted
+  // and bounded by --retries. So a second request is refused and the
+  // transfer ends as a network error.
+  static int OnRequest(void* clientp, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(clientp);
+    if (++t->requests > 1) {
+      t->resend_refused = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+
   // Every socket curl opens passes here, with the address it will connect
   // to (after DNS): the place where a non-public address is refused.
   static curl_socket_t OnOpenSocket(void* clientp, curlsocktype,
@@ -494,6 +510,8 @@ class HttpClient::Loop {
       curl_easy_setopt(easy, CURLOPT_USERNAME, c->user.c_str());
       curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password.c_str());
     }
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &Loop::OnRequest);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, t);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Loop::OnOpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
     // Always set: "" turns off curl's http_proxy/ALL_PROXY environment
@@ -605,6 +623,9 @@ class HttpClient::Loop {
     } else if (code == CURLE_WRITE_ERROR && t->decode_failed) {
       fail("decoding", "Content-Encoding '" + t->content_encoding +
                            "': " + t->decoder->error());
+    } else if (code == CURLE_ABORTED_BY_CALLBACK && t->resend_refused) {
+      fail("network", "the connection closed without a response (a reused "
+                      "connection; not resent by curl: retries are counted)");
     } else if (code == CURLE_OPERATION_TIMEDOUT && RequestSize(t) == 0) {
       // Never sent: it waited for a connection that did not come. Not a
       // server that failed to answer in time.
