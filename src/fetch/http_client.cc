@@ -29,6 +29,7 @@
 
 #include "crawl/url.h"
 #include "fetch/decoder.h"
+#include "html/links.h"
 #include "net/address.h"
 #include "sync/mutex.h"
 #include "util/ascii.h"
@@ -53,11 +54,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Whether a Content-Type names a type whose body we keep in full.
+// Whether a Content-Type names a type whose body we keep in full: HTML, or
+// none (to be sniffed).
 bool KeepsBody(std::string_view content_type) {
-  content_type = Trim(content_type);
-  return content_type.empty() || StartsWithIgnoreCase(content_type, "text/html") ||
-         StartsWithIgnoreCase(content_type, "application/xhtml+xml");
+  return Trim(content_type).empty() || IsHtmlMimeType(content_type);
 }
 
 constexpr std::size_t kSniffBytes = 1024;

@@ -5,20 +5,9 @@
 #include <thread>
 
 #include "html/links.h"
-#include "util/ascii.h"
 
 namespace crawl {
 namespace {
-
-bool IsHtml(const HttpResponse& r) {
-  std::string_view type = r.content_type;
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
-    type.remove_prefix(1);
-  }
-  if (type.empty()) return LooksLikeHtml(r.body);
-  return StartsWithIgnoreCase(type, "text/html") ||
-         StartsWithIgnoreCase(type, "application/xhtml+xml");
-}
 
 // The statuses that redirect (RFC 9110 15.4). 304 answers a conditional
 // request (crawl sends none), 305 and 306 are deprecated, 300 leaves the
@@ -76,7 +65,8 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   }
 
   result.outcome = Outcome::kFetched;
-  if (!IsHtml(r)) return result;
+  // (content_type was moved into `result`: read it there.)
+  if (!IsHtmlResponse(result.content_type, r.body)) return result;
   HtmlLinks html = ExtractLinks(r.body, options.max_links_per_page);
   if (html.dropped) result.dropped_links["max_links"] += html.dropped;
   std::string base = url;

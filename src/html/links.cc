@@ -17,6 +17,7 @@
 #include "html/char_ref.h"
 #include "html/link_rules.h"
 #include "html/tokenizer.h"
+#include "util/ascii.h"
 #include "util/utf8.h"
 
 namespace crawl {
@@ -188,6 +189,34 @@ bool LooksLikeHtml(std::string_view body) {
     }
   }
   return false;
+}
+
+namespace {
+
+std::string_view TrimHttpWhitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' ||
+                        s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
+                        s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+bool IsHtmlMimeType(std::string_view content_type) {
+  const std::string_view essence =
+      TrimHttpWhitespace(content_type.substr(0, content_type.find(';')));
+  return EqualsIgnoreCase(essence, "text/html") ||
+         EqualsIgnoreCase(essence, "application/xhtml+xml");
+}
+
+bool IsHtmlResponse(std::string_view content_type, std::string_view body) {
+  if (TrimHttpWhitespace(content_type).empty()) return LooksLikeHtml(body);
+  return IsHtmlMimeType(content_type);
 }
 
 }  // namespace crawl

@@ -54,6 +54,16 @@ HtmlLinks ExtractLinks(std::string_view html,
 // <!--, ... case-insensitively, followed by space or '>').
 bool LooksLikeHtml(std::string_view body);
 
+// Whether a Content-Type header value declares HTML: its essence (type/
+// subtype, before any parameter, ASCII case-insensitive, whitespace
+// trimmed) is text/html or application/xhtml+xml.
+bool IsHtmlMimeType(std::string_view content_type);
+
+// Whether a response is HTML, for link extraction: decided by its declared
+// Content-Type alone; only a response without one (or an empty one) is
+// sniffed (LooksLikeHtml), as WHATWG MIME Sniffing 7.1 says.
+bool IsHtmlResponse(std::string_view content_type, std::string_view body);
+
 }  // namespace crawl
 
 #endif  // CRAWL_HTML_LINKS_H_

@@ -553,5 +553,31 @@ TEST(LooksLikeHtmlTest, NotHtml) {
   EXPECT_FALSE(LooksLikeHtml("<svg>"));
 }
 
+// --- IsHtmlResponse: the declared type decides; only no type is sniffed ----
+
+TEST(IsHtmlResponseTest, TheDeclaredTypeDecides) {
+  const std::string xhtml =
+      "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">";
+  EXPECT_TRUE(IsHtmlResponse("text/html", xhtml)) << "an XML declaration";
+  EXPECT_TRUE(IsHtmlResponse("application/xhtml+xml", xhtml));
+  EXPECT_TRUE(IsHtmlResponse("Text/HTML; Charset=UTF-8", "hello"));
+  EXPECT_TRUE(IsHtmlResponse(" text/html ;charset=x", ""));
+  EXPECT_TRUE(IsHtmlResponse("text/html", "\xEF\xBB\xBF<p>"));
+  EXPECT_TRUE(IsHtmlResponse("text/html", "<!-- c --><html>"));
+  EXPECT_FALSE(IsHtmlResponse("text/plain", "<html><a href=x>"));
+  EXPECT_FALSE(IsHtmlResponse("application/octet-stream", "<html>"));
+  EXPECT_FALSE(IsHtmlResponse("text/htmlx", "<html>"));
+  EXPECT_FALSE(IsHtmlResponse("text/xml", "<html>"));
+}
+
+TEST(IsHtmlResponseTest, OnlyAMissingTypeIsSniffed) {
+  EXPECT_TRUE(IsHtmlResponse("", "<html>"));
+  EXPECT_TRUE(IsHtmlResponse("  ", "\xEF\xBB\xBF <!DOCTYPE html>"));
+  EXPECT_TRUE(IsHtmlResponse("", "<!-- a comment --> <p>"));
+  EXPECT_FALSE(IsHtmlResponse("", "plain text <html>"));
+  EXPECT_FALSE(IsHtmlResponse("", "<?xml version=\"1.0\"?><html>"))
+      << "sniffs as XML, not HTML";
+}
+
 }  // namespace
 }  // namespace crawl
