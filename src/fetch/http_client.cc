@@ -98,7 +98,55 @@ const char* ErrorKind(CURLcode code) {
   }
 }
 
+// "HOST:PORT:HOST2:PORT2" -> its four fields ("[::1]" keeps its brackets
+// in the rule, as curl wants; matching compares them with UrlHost's, which
+// has them too). Fewer than four fields: empty strings.
+std::array<std::string, 4> SplitConnectTo(std::string_view rule) {
+  std::array<std::string, 4> out;
+  for (std::size_t field = 0; field < 4; ++field) {
+    std::size_t end;
+    if (field % 2 == 0 && rule.starts_with('[')) {
+      const std::size_t close = rule.find(']');
+      end = close == std::string_view::npos ? rule.size() : rule.find(':', close);
+    } else {
+      end = rule.find(':');
+    }
+    if (field == 3) end = std::string_view::npos;
+    out[field] = std::string(rule.substr(0, end));
+    if (end == std::string_view::npos) break;
+    rule.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 }  // namespace
+
+Status ParseConnectTo(std::string_view rule) {
+  const std::size_t colons = static_cast<std::size_t>(
+      std::count(rule.begin(), rule.end(), ':'));
+  const bool brackets = rule.find('[') != std::string_view::npos;
+  if (colons < 3 || (!brackets && colons != 3)) {
+    return Status::InvalidArgument("--connect-to '" + std::string(rule) +
+                                   "': expected HOST:PORT:HOST2:PORT2");
+  }
+  const std::array<std::string, 4> f = SplitConnectTo(rule);
+  for (int i : {1, 3}) {
+    const std::string& port = f[static_cast<std::size_t>(i)];
+    if (port.empty()) continue;
+    int value = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9' || (value = value * 10 + (c - '0')) > 65535) {
+        return Status::InvalidArgument("--connect-to '" + std::string(rule) +
+                                       "': bad port '" + port + "'");
+      }
+    }
+  }
+  if (f[2].empty() && f[3].empty()) {
+    return Status::InvalidArgument("--connect-to '" + std::string(rule) +
+                                   "': no HOST2 or PORT2 to connect to");
+  }
+  return Status::Ok();
+}
 
 class HttpClient::Loop {
  public:
@@ -142,6 +190,10 @@ class HttpClient::Loop {
     for (const std::string& h : options_.headers) {
       headers_ = curl_slist_append(headers_, h.c_str());
     }
+    for (const std::string& rule : options_.connect_to) {
+      connect_to_ = curl_slist_append(connect_to_, rule.c_str());
+      connect_rules_.push_back(SplitConnectTo(rule));
+    }
     if (options_.own_thread) thread_ = std::thread([this] { Run(); });
   }
 
@@ -159,6 +211,7 @@ class HttpClient::Loop {
     for (CURL* easy : idle_) curl_easy_cleanup(easy);
     if (multi_) curl_multi_cleanup(multi_);
     curl_slist_free_all(headers_);
+    curl_slist_free_all(connect_to_);
     if (wake_fd_ >= 0) close(wake_fd_);
     if (epoll_fd_ >= 0) close(epoll_fd_);
   }
@@ -232,6 +285,35 @@ class HttpClient::Loop {
       if (ok == origin) return true;
     }
     return false;
+  }
+
+  // Whether a --connect-to rule sends `url` elsewhere (as curl matches
+  // them: the first rule whose HOST and PORT match; empty matches any).
+  bool Redirected(std::string_view url) const {
+    if (connect_rules_.empty()) return false;
+    const std::string_view host = UrlHost(url);
+    const std::string port = std::to_string(UrlPort(url));
+    for (const auto& rule : connect_rules_) {
+      if ((rule[0].empty() || EqualsIgnoreCase(host, rule[0])) &&
+          (rule[1].empty() || rule[1] == port)) {
+        return !rule[2].empty() || !rule[3].empty();
+      }
+    }
+    return false;
+  }
+
+  // The port of a normalised URL, default ports included.
+  static int UrlPort(std::string_view url) {
+    const std::string_view origin = UrlOrigin(url);
+    const std::size_t close = origin.rfind(']');
+    const std::size_t colon = origin.rfind(':');
+    if (colon != std::string_view::npos && colon > origin.find("://") + 2 &&
+        (close == std::string_view::npos || colon > close)) {
+      int port = 0;
+      for (char c : origin.substr(colon + 1)) port = port * 10 + (c - '0');
+      return port;
+    }
+    return StartsWithIgnoreCase(url, "https:") ? 443 : 80;
   }
 
   const UrlCredentials* CredentialsFor(std::string_view url) const {
@@ -503,6 +585,7 @@ class HttpClient::Loop {
       curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
     }
     if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    if (connect_to_) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_);
     // Only to the credentials' own origin; redirects are not followed
     // inside a transfer, so they cannot carry them elsewhere.
     if (const UrlCredentials* c = CredentialsFor(t->url)) {
@@ -545,7 +628,8 @@ class HttpClient::Loop {
       t->want_body = p.keep_body;
       // Through a proxy every socket goes to the proxy, which the user
       // chose; the target's literal was checked in Start().
-      t->private_ok = !options_.proxy.empty() || PrivateAllowed(t->url);
+      t->private_ok = !options_.proxy.empty() || PrivateAllowed(t->url) ||
+                      Redirected(t->url);
       t->easy = NewEasy(t.get());
       if (t->easy == nullptr ||
           curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
@@ -731,6 +815,8 @@ class HttpClient::Loop {
   std::shared_ptr<const HttpClient::Waker> waker_;
   CURLM* multi_ = nullptr;
   curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
+  std::vector<std::array<std::string, 4>> connect_rules_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cancelled_{false};

@@ -42,6 +42,14 @@ struct HttpOptions {
   std::string user_agent;             // empty: curl sends none
   std::vector<std::string> headers;   // extra "Name: value" lines
   std::string proxy;                  // e.g. "http://127.0.0.1:3128"
+  // curl's CONNECT_TO rules, "HOST:PORT:HOST2:PORT2": a request for
+  // HOST:PORT connects to HOST2:PORT2 instead (the URL, Host header, TLS
+  // name and cookies stay HOST's). An empty HOST or PORT matches any; an
+  // empty HOST2 or PORT2 keeps the original. The first match wins. The
+  // address a rule connects to was chosen by the user, as a proxy is: the
+  // private-address refusal does not apply to it (IP-literal URLs are
+  // still checked). See ParseConnectTo.
+  std::vector<std::string> connect_to;
   bool insecure = false;              // skip TLS certificate checks
   // Bodies whose Content-Type is known not to be HTML are counted (and
   // capped) but only their first bytes are kept, unless this is set (or the
@@ -95,6 +103,10 @@ struct HttpResponse {
   std::string error_kind;
   std::string error_message;
 };
+
+// Checks one --connect-to rule ("HOST:PORT:HOST2:PORT2", IPv6 hosts in
+// brackets); InvalidArgument naming what is wrong.
+Status ParseConnectTo(std::string_view rule);
 
 class HttpClient {
  public:

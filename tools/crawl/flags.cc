@@ -73,6 +73,11 @@ HTTP:
       --user-agent TEXT      User-Agent header (default: crawl/VERSION)
   -H, --header 'NAME: VALUE' extra request header; repeatable
       --proxy URL            send every request through this HTTP proxy
+      --connect-to HOST:PORT:HOST2:PORT2
+                             connect to HOST2:PORT2 for requests to
+                             HOST:PORT (curl's syntax; an empty HOST or PORT
+                             matches any); repeatable, first match wins. The
+                             chosen address may be private
   -k, --insecure             do not verify TLS certificates
       --user NAME            HTTP Basic user for the seeds' own origins
       --password TEXT        its password (a seed's own user:password@
@@ -119,7 +124,7 @@ enum LongOnly {
   kMaxLinks, kParseThreads, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
-  kBenchPageSize, kBenchLatency, kBenchThreads, kUser, kPassword,
+  kBenchPageSize, kBenchLatency, kBenchThreads, kUser, kPassword, kConnectTo,
 };
 
 template <typename T>
@@ -191,6 +196,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"user-agent", required_argument, nullptr, kUserAgent},
       {"header", required_argument, nullptr, 'H'},
       {"proxy", required_argument, nullptr, kProxy},
+      {"connect-to", required_argument, nullptr, kConnectTo},
       {"insecure", no_argument, nullptr, 'k'},
       {"user", required_argument, nullptr, kUser},
       {"password", required_argument, nullptr, kPassword},
@@ -318,6 +324,10 @@ Result<Config> ParseFlags(int argc, char** argv) {
         c.http.headers.push_back(optarg);
         break;
       case kProxy: c.http.proxy = optarg; break;
+      case kConnectTo:
+        if (Status st = ParseConnectTo(optarg); !st.ok()) return st;
+        c.http.connect_to.push_back(optarg);
+        break;
       case 'k': c.http.insecure = true; break;
       case kUser: c.user = optarg; break;
       case kPassword: c.password = optarg; break;
