@@ -63,7 +63,8 @@ bool RepeatsSegment(std::string_view url) {
 bool Retryable(const FetchResult& r) {
   if (r.outcome == Outcome::kError) {
     const std::string& k = r.error.kind;
-    return k == "timeout" || k == "connect" || k == "network" || k == "dns";
+    return k == "timeout" || k == "connect" || k == "network" || k == "dns" ||
+           k == "truncated";
   }
   if (r.outcome == Outcome::kHttpError) {
     const int s = r.http_status;
@@ -217,8 +218,9 @@ void Frontier::Enqueue(std::uint32_t id, bool seed) {
   }
 }
 
-// Adds to a host's queue. Urgent entries (robots.txt, sitemaps, retries) are
-// taken next: at the front for breadth-first, the back for depth-first.
+// Adds to a host's queue. Urgent entries (robots.txt, sitemaps) are taken
+// next, after the host's retries: at the front for breadth-first, the back
+// for depth-first.
 void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
   Host& host = hosts_[h];
   const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
@@ -231,9 +233,12 @@ void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
   Schedule(h, now_);
 }
 
+// Puts host `h` in ready_ or timers_ if it has work that may start and a
+// free slot; otherwise whatever changes that (a push, a completion) calls
+// this again.
 void Frontier::Schedule(std::uint32_t h, Clock::time_point now) {
   Host& host = hosts_[h];
-  if (host.scheduled || host.queue.empty()) return;
+  if (host.scheduled || !HasWork(host)) return;
   if (options_.per_host > 0 && host.in_flight >= options_.per_host) return;
   host.scheduled = true;
   if (host.next_allowed <= now) {
@@ -241,6 +246,32 @@ void Frontier::Schedule(std::uint32_t h, Clock::time_point now) {
   } else {
     timers_.emplace(host.next_allowed, h);
   }
+}
+
+// Once per crawl, when max_pages is reached: from then on only retries may
+// start, so hosts without one leave the schedule, and ready_ and timers_
+// hold only hosts Next() will serve (a retry queued later schedules its host
+// again).
+void Frontier::Unschedule() {
+  std::deque<std::uint32_t> ready;
+  for (const std::uint32_t h : ready_) {
+    if (HasWork(hosts_[h])) {
+      ready.push_back(h);
+    } else {
+      hosts_[h].scheduled = false;
+    }
+  }
+  ready_.swap(ready);
+  std::vector<Timer> timers;
+  for (; !timers_.empty(); timers_.pop()) {
+    const Timer& t = timers_.top();
+    if (HasWork(hosts_[t.second])) {
+      timers.push_back(t);
+    } else {
+      hosts_[t.second].scheduled = false;
+    }
+  }
+  for (const Timer& t : timers) timers_.push(t);
 }
 
 void Frontier::Block(std::uint32_t id, const Site& site) {
@@ -266,7 +297,7 @@ void Frontier::Block(std::uint32_t id, const Site& site) {
 std::optional<Task> Frontier::Next(Clock::time_point now) {
   now_ = now;
   // Once max_pages pages are out, only their retries may still go.
-  if (Stopped() || (PagesExhausted() && retrying_ == 0)) return std::nullopt;
+  if (!MoreToDispatch()) return std::nullopt;
   while (!timers_.empty() && timers_.top().first <= now) {
     const std::uint32_t h = timers_.top().second;
     timers_.pop();
@@ -278,30 +309,32 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
     ready_.pop_front();
     Host& host = hosts_[h];
     host.scheduled = false;
-    if (host.queue.empty() ||
+    if (!HasWork(host) ||
         (options_.per_host > 0 && host.in_flight >= options_.per_host)) {
-      continue;  // rescheduled when a slot frees
+      continue;  // rescheduled by the push or completion that changes that
     }
     if (host.next_allowed > now) {  // its delay grew meanwhile
       Schedule(h, now);
       continue;
     }
-    const bool bfs = options_.order == FrontierOptions::Order::kBreadthFirst;
-    const Entry entry = bfs ? host.queue.front() : host.queue.back();
-    if (PagesExhausted() && !(entry.kind == Task::Kind::kPage &&
-                              nodes_[entry.id].attempts > 0)) {
-      continue;  // nothing new may start; a retry of this host's is next
-    }
-    if (bfs) {
+    // A retry first, whatever else waits; max_pages does not hold it back.
+    Entry entry;
+    if (!host.retries.empty()) {
+      entry = {Task::Kind::kPage, host.retries.front()};
+      host.retries.erase(host.retries.begin());
+      --retrying_;
+    } else if (options_.order == FrontierOptions::Order::kBreadthFirst) {
+      entry = host.queue.front();
       host.queue.pop_front();
+      --queued_entries_;
     } else {
+      entry = host.queue.back();
       host.queue.pop_back();
+      --queued_entries_;
     }
-    --queued_entries_;
     ++host.in_flight;
     ++in_flight_;
     if (host.delay_s > 0) host.next_allowed = now + Seconds(host.delay_s * Jitter());
-    Schedule(h, now);  // round-robin: behind the other ready hosts
 
     Task task;
     task.kind = entry.kind;
@@ -311,10 +344,8 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         Node& node = nodes_[entry.id];
         node.state = State::kInFlight;
         --queued_pages_;
-        if (node.attempts == 0) {
-          ++dispatched_;
-        } else {
-          --retrying_;
+        if (node.attempts == 0 && ++dispatched_ == options_.max_pages) {
+          Unschedule();  // the last new page: only retries from here on
         }
         task.url = urls_.Url(entry.id);
         task.attempt = node.attempts + 1;
@@ -328,19 +359,24 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         task.url = sitemaps_[entry.id].url;
         break;
     }
+    Schedule(h, now);  // round-robin: behind the other ready hosts
     Publish();
     return task;
   }
   return std::nullopt;
 }
 
+// Every host in ready_ has work that may start and a free slot (see
+// Schedule and Unschedule), so each adds at least one and the loop stays
+// O(at_most).
 std::size_t Frontier::Ready(std::size_t at_most) const {
-  if (Stopped() || (PagesExhausted() && retrying_ == 0)) return 0;
+  if (!MoreToDispatch()) return 0;
   std::size_t n = 0;
   for (std::uint32_t h : ready_) {
     if (n >= at_most) break;
     const Host& host = hosts_[h];
-    std::size_t free = host.queue.size();
+    std::size_t free = host.retries.size();
+    if (!PagesExhausted()) free += host.queue.size();
     if (options_.per_host > 0) {
       free = std::min<std::size_t>(
           free, static_cast<std::size_t>(std::max(0, options_.per_host - host.in_flight)));
@@ -353,16 +389,13 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
   return std::min(n, at_most);
 }
 
-bool Frontier::Done() const {
-  return in_flight_ == 0 &&
-         (Stopped() || queued_entries_ == 0 ||
-          (PagesExhausted() && retrying_ == 0));
-}
+bool Frontier::Done() const { return in_flight_ == 0 && !MoreToDispatch(); }
 
+// Every host in timers_ has work that may start (see Unschedule), so the
+// time is when Next() will serve one (or, if its delay grew meanwhile, find
+// the later time).
 std::optional<Clock::time_point> Frontier::NextWakeup() const {
-  if (Stopped() || (PagesExhausted() && retrying_ == 0) || timers_.empty()) {
-    return std::nullopt;
-  }
+  if (!MoreToDispatch() || timers_.empty()) return std::nullopt;
   return timers_.top().first;
 }
 
@@ -415,7 +448,8 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
       nodes_[id].state = State::kQueued;
       ++queued_pages_;
       ++retrying_;  // max_pages counts pages, not attempts
-      PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/true);
+      host.retries.push_back(id);
+      Schedule(nodes_[id].host, now);
       return;
     }
   } else if (result.outcome != Outcome::kError) {

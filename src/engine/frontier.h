@@ -16,11 +16,24 @@
 // queued at the 3xx's own depth, one hop further; past max_redirects hops the
 // 3xx's record becomes an error (kind "redirect_limit").
 //
-// Scheduling: URLs wait in per-host queues. A host may be dispatched when it
-// has a free slot (per_host) and its delay has passed; ready hosts are served
-// round-robin, hosts waiting out a delay sit in a timer heap, so a slow or
-// busy host never holds up the others and nothing is scanned. Next() returns
-// nothing when no host is ready *now*; NextWakeup() says when one will be.
+// Scheduling: URLs wait in per-host queues (the host name without the port,
+// so http://a:8080 and https://a:8080 share one). A host may be dispatched
+// when it has a free slot (per_host), its delay has passed and it has
+// something that may start; ready hosts are served round-robin, hosts
+// waiting out a delay sit in a timer heap, so a slow or busy host never holds
+// up the others and nothing is scanned. Next() returns nothing when no host
+// is ready *now*; NextWakeup() says when one will be.
+//
+// A host's page retries wait in a queue of their own, taken before anything
+// else of the host's, so a retry never waits behind anything. What may
+// start: a retry, always; anything else (a new page, a robots.txt, a
+// sitemap) only while max_pages is not reached. A host is in the ready list
+// or the timer heap exactly when it has something that may start and a free
+// slot: every push and completion reschedules its host, and the moment
+// max_pages is reached the hosts without a retry leave both (once per
+// crawl). Ready(), NextWakeup() and Done() read the same rule, so whenever
+// the crawl is not Done(), something is in flight, or Next() returns a
+// task, or NextWakeup() names when it will.
 //
 // robots.txt (RFC 9309): with obey_robots, the first URL of a scheme +
 // authority queues a robots task ahead of it; that authority's URLs wait
@@ -30,13 +43,15 @@
 // delay (capped). With `sitemaps`, Sitemap: lines are fetched and their URLs
 // become seeds.
 //
-// Retries: a timeout, connection error or HTTP 408/429/5xx is retried up to
-// `retries` times; the host waits Retry-After (capped) or an exponential
-// backoff with jitter, and a host that keeps failing waits longer.
+// Retries: a timeout, connection error, cut-off response or HTTP
+// 408/429/5xx is retried up to `retries` times; the host waits Retry-After
+// (capped) or an exponential backoff with jitter, and a host that keeps
+// failing waits longer. A retry keeps its page's max_pages slot: retries run
+// after max_pages is reached.
 //
 // Termination: Done() is true when nothing is in flight and nothing is left
-// that could be dispatched (the queues are empty, or max_pages or the stop
-// flag forbid more).
+// that may be dispatched: the stop flag is set, or no retry is queued and
+// either the queues are empty or max_pages is reached.
 //
 // Memory: a URL seen costs about 30 bytes plus its path and query — its
 // UrlTable entry (the path, 2 bytes of header, 4 of offset, 6 to 12
@@ -176,7 +191,10 @@ class Frontier {
     std::uint32_t id;
   };
   struct Host {
-    std::deque<Entry> queue;
+    // Pages to try again, oldest first: taken before `queue`. Few (no more
+    // than the host ever had in flight at once), so a vector.
+    std::vector<std::uint32_t> retries;
+    std::deque<Entry> queue;  // everything else
     int in_flight = 0;
     Clock::time_point next_allowed{};
     double delay_s = 0;
@@ -229,6 +247,16 @@ class Frontier {
   bool PagesExhausted() const {
     return options_.max_pages != 0 && dispatched_ >= options_.max_pages;
   }
+  // Whether `host` has something that may start now or later: a retry, or
+  // (before max_pages is reached) anything queued.
+  bool HasWork(const Host& host) const {
+    return !host.retries.empty() || (!host.queue.empty() && !PagesExhausted());
+  }
+  // Whether anything queued may still be dispatched, whenever.
+  bool MoreToDispatch() const {
+    return !Stopped() &&
+           (retrying_ != 0 || (queued_entries_ != 0 && !PagesExhausted()));
+  }
   // Whether `url` may be followed (scope, traps); counts the drop if not.
   bool Admissible(std::string_view url);
 
@@ -238,6 +266,9 @@ class Frontier {
   void Enqueue(std::uint32_t id, bool seed);
   void PushEntry(std::uint32_t host, Entry entry, bool urgent);
   void Schedule(std::uint32_t host, Clock::time_point now);
+  // max_pages just reached: hosts left with nothing that may start leave
+  // ready_ and timers_.
+  void Unschedule();
   void Block(std::uint32_t id, const Site& site);
   // Queues a sitemap fetch once its site's robots.txt allows it.
   void AddSitemap(const std::string& url);
@@ -271,10 +302,10 @@ class Frontier {
   using Timer = std::pair<Clock::time_point, std::uint32_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::size_t in_flight_ = 0;
-  std::size_t queued_entries_ = 0;  // in host queues, of any kind
+  std::size_t queued_entries_ = 0;  // in host queues (not retries), any kind
   std::size_t queued_pages_ = 0;    // pages in host queues or waiting
   std::uint64_t dispatched_ = 0;    // pages dispatched (first attempts)
-  std::size_t retrying_ = 0;        // pages queued again for a retry
+  std::size_t retrying_ = 0;        // pages in hosts' retries
   std::vector<PageRecord> out_;     // records made outside a page's own
   std::mt19937_64 rng_;
   // The time of the operation in progress (Next, Complete, AddSeed): read

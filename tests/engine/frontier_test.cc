@@ -505,3 +505,154 @@ TEST(FrontierScheduling, RetryKeepsItsMaxPagesSlot) {
 
 }  // namespace
 }  // namespace crawl
+
+namespace crawl {
+namespace {
+
+// The hang of a crawl that never ended: max_pages is reached while a page
+// retry of host h.test waits behind a robots.txt task of the same host (the
+// https site on the same host and port: one host queue, two robots sites).
+// Robots tasks may not start once max_pages pages are out, but the retry
+// may, and must: Next() once skipped the whole host, leaving Done() false
+// with nothing in flight, nothing ready and no wakeup.
+void RetryBehindARobotsTaskOfItsHost(Order order) {
+  {
+    FrontierOptions o;
+    o.order = order;
+    o.obey_robots = true;
+    o.max_pages = 2;
+    o.retries = 5;
+    o.retry_base_s = 1;
+    o.max_retry_wait_s = 3;
+    Frontier f(o);
+    auto now = Clock::now();
+    f.AddSeed("http://h.test:8080/");
+    auto robots = f.Next(now);
+    ASSERT_TRUE(robots);
+    ASSERT_EQ(robots->url, "http://h.test:8080/robots.txt");
+    f.Complete(*robots, DocResult(404, ""), now);
+    auto seed = f.Next(now);
+    ASSERT_TRUE(seed);
+    f.Complete(*seed, PageResult(FetchResult::Fetched(
+                          {"https://h.test:8080/a", "http://h.test:8080/busy"})),
+               now);
+    // The https site's robots.txt (plain HTTP on that port: no TLS) and the
+    // second and last page, both out at once.
+    std::optional<Task> tls_robots;
+    std::optional<Task> busy;
+    for (int i = 0; i < 2; ++i) {
+      auto t = f.Next(now);
+      ASSERT_TRUE(t);
+      (t->kind == Task::Kind::kRobots ? tls_robots : busy) = t;
+    }
+    ASSERT_TRUE(tls_robots && busy);
+    EXPECT_EQ(tls_robots->url, "https://h.test:8080/robots.txt");
+    EXPECT_EQ(busy->url, "http://h.test:8080/busy");
+    FetchResult unavailable;
+    unavailable.outcome = Outcome::kHttpError;
+    unavailable.http_status = 503;
+    EXPECT_TRUE(f.Complete(*busy, PageResult(unavailable), now).empty())
+        << "to be retried";
+    TaskResult tls_failed;
+    tls_failed.document.error = {"network", "TLS handshake failed"};
+    EXPECT_TRUE(f.Complete(*tls_robots, std::move(tls_failed), now).empty())
+        << "robots.txt to be retried too: queued at the host's front";
+
+    std::vector<PageRecord> records;
+    int dispatches = 0;
+    for (int step = 0; !f.Done(); ++step) {
+      ASSERT_LT(step, 100) << "the crawl must end";
+      auto t = f.Next(now);
+      if (!t) {
+        ASSERT_EQ(f.in_flight(), 0u);
+        auto wake = f.NextWakeup();
+        ASSERT_TRUE(wake) << "not done, nothing in flight, nothing ready: "
+                             "so a wakeup must be due";
+        ASSERT_GT(*wake, now);
+        now = *wake;
+        continue;
+      }
+      ASSERT_EQ(t->kind, Task::Kind::kPage) << "max_pages reached: only retries";
+      ASSERT_EQ(t->url, "http://h.test:8080/busy");
+      ++dispatches;
+      for (auto& r : f.Complete(*t, PageResult(FetchResult::Fetched({})), now)) {
+        records.push_back(std::move(r));
+      }
+    }
+    EXPECT_EQ(dispatches, 1);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].url, "http://h.test:8080/busy");
+    EXPECT_EQ(records[0].result.attempts, 2);
+    EXPECT_EQ(f.Summary().dropped.at("max_pages"), 1u) << "https://h.test:8080/a";
+  }
+}
+
+TEST(FrontierScheduling, RetryBehindARobotsTaskOfItsHostRunsAfterMaxPages) {
+  {
+    SCOPED_TRACE("breadth-first");
+    RetryBehindARobotsTaskOfItsHost(Order::kBreadthFirst);
+  }
+  {
+    SCOPED_TRACE("depth-first");
+    RetryBehindARobotsTaskOfItsHost(Order::kDepthFirst);
+  }
+}
+
+// Depth-first, without robots.txt: a link queued (at the back, taken next)
+// after a retry of its host, then max_pages reached elsewhere. The retry
+// still runs, first.
+TEST(FrontierScheduling, RetryBeforeNewPagesOfItsHostDepthFirst) {
+  FrontierOptions o;
+  o.order = Order::kDepthFirst;
+  o.max_pages = 3;
+  o.retries = 1;
+  Frontier f(o);
+  auto now = Clock::now();
+  f.AddSeed("http://a.test/1");
+  f.AddSeed("http://a.test/2");
+  auto a1 = f.Next(now);
+  auto a2 = f.Next(now);
+  ASSERT_TRUE(a1 && a2);
+  f.AddSeed("http://b.test/");
+  FetchResult busy;
+  busy.outcome = Outcome::kHttpError;
+  busy.http_status = 503;
+  busy.retry_after_s = 1;
+  EXPECT_TRUE(f.Complete(*a1, PageResult(busy), now).empty());
+  f.Complete(*a2, PageResult(FetchResult::Fetched({"http://a.test/new"})), now);
+  auto b = f.Next(now);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->url, "http://b.test/") << "the third and last page";
+  f.Complete(*b, PageResult(FetchResult::Fetched({})), now);
+  ASSERT_FALSE(f.Done()) << "a retry is due";
+  EXPECT_FALSE(f.Next(now)) << "not before its Retry-After";
+  ASSERT_TRUE(f.NextWakeup());
+  now = *f.NextWakeup();
+  auto retry = f.Next(now);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->url, a1->url);
+  EXPECT_EQ(retry->attempt, 2);
+  EXPECT_FALSE(f.Next(now)) << "http://a.test/new is beyond max_pages";
+  EXPECT_EQ(f.Complete(*retry, PageResult(FetchResult::Fetched({})), now).size(), 1u);
+  EXPECT_TRUE(f.Done());
+}
+
+// A cut-off response is retried like other network errors.
+TEST(FrontierScheduling, TruncatedIsRetried) {
+  FrontierOptions o;
+  o.retries = 1;
+  Frontier f(o);
+  auto now = Clock::now();
+  f.AddSeed("http://a.test/x");
+  auto t = f.Next(now);
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(f.Complete(*t, PageResult(FetchResult::Error("truncated", "cut off")), now)
+                  .empty());
+  now = f.NextWakeup().value_or(now);
+  auto again = f.Next(now);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempt, 2);
+}
+
+}  // namespace
+}  // namespace crawl
