@@ -67,6 +67,13 @@ struct FetchResult {
   double retry_after_s = -1;
   // Attempts made (set by the crawl when it retries).
   int attempts = 1;
+  // Why the page's links were not followed, if robots directives said so:
+  // "meta" (<meta name=robots content=nofollow|none>) or "header"
+  // (X-Robots-Tag). `links` is then empty.
+  std::string nofollow;
+  // Those of `links` whose element had rel=nofollow (followed all the same:
+  // a hint for search engines, not an instruction to a crawler).
+  std::vector<std::string> nofollow_links;
 
   static FetchResult Fetched(std::vector<std::string> links) {
     FetchResult r;

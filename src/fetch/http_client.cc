@@ -438,6 +438,7 @@ class HttpClient::Loop {
       r.content_type.clear();
       r.location.clear();
       r.retry_after.clear();
+      r.x_robots_tag.clear();
       t->content_encoding.clear();
       t->folded_location = false;
       t->last_header = Header::kOther;
@@ -460,6 +461,11 @@ class HttpClient::Loop {
       t->last_header = Header::kLocation;
     } else if (StartsWithIgnoreCase(line, "retry-after:")) {
       r.retry_after = Trim(line.substr(12));
+      t->last_header = Header::kOther;
+    } else if (StartsWithIgnoreCase(line, "x-robots-tag:")) {
+      if (r.x_robots_tag.size() < 16) {
+        r.x_robots_tag.emplace_back(Trim(line.substr(13)));
+      }
       t->last_header = Header::kOther;
     } else if (StartsWithIgnoreCase(line, "content-encoding:")) {
       // Several headers are one comma-separated list (RFC 9110 5.3).

@@ -86,6 +86,7 @@ struct HttpResponse {
   std::string location;       // raw Location header value
   std::string retry_after;    // raw Retry-After header value
   double retry_after_s = -1;  // it in seconds (from seconds or HTTP-date)
+  std::vector<std::string> x_robots_tag;  // each X-Robots-Tag value
   std::string body;           // decoded (maybe only a prefix, see above)
   std::uint64_t body_bytes = 0;  // decoded bytes received
   bool truncated = false;     // body hit max_body_bytes

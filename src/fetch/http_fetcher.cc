@@ -67,7 +67,18 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   result.outcome = Outcome::kFetched;
   // (content_type was moved into `result`: read it there.)
   if (!IsHtmlResponse(result.content_type, r.body)) return result;
-  HtmlLinks html = ExtractLinks(r.body, options.max_links_per_page);
+  HtmlLinks html =
+      ExtractLinks(r.body, options.max_links_per_page, options.robots_token);
+  if (options.obey_meta_robots) {
+    bool header = false;
+    for (const std::string& v : r.x_robots_tag) {
+      header = header || RobotsNofollow(v, options.robots_token, /*header=*/true);
+    }
+    if (html.meta_nofollow || header) {
+      result.nofollow = html.meta_nofollow ? "meta" : "header";
+      return result;
+    }
+  }
   if (html.dropped) result.dropped_links["max_links"] += html.dropped;
   std::string base = url;
   if (html.has_base) {
@@ -76,9 +87,10 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   }
   result.links.reserve(html.hrefs.size());
   const UrlResolver resolver(base, options.max_url_length);  // parsed once
-  for (const std::string& href : html.hrefs) {
-    UrlResult link = resolver.Resolve(href);
+  for (std::size_t i = 0; i < html.hrefs.size(); ++i) {
+    UrlResult link = resolver.Resolve(html.hrefs[i]);
     if (link.ok()) {
+      if (html.rel_nofollow[i]) result.nofollow_links.push_back(link.url);
       result.links.push_back(std::move(link.url));
     } else {
       ++result.dropped_links[UrlDropName(link.drop)];

@@ -41,6 +41,11 @@ struct PageOptions {
   // itself (no hand-off), N > 0 on a pool of N threads (started on first
   // use), -1 on a pool of one thread per core.
   int parse_threads = 0;
+  // Honour a page's <meta name=robots> and X-Robots-Tag nofollow / none
+  // (the page's links are then not followed); `robots_token` is the
+  // product token they may name (lower case).
+  bool obey_meta_robots = false;
+  std::string robots_token;
 };
 
 // Turns an HTTP response for `url` into a FetchResult (the rules above).

@@ -63,8 +63,9 @@ const HtmlAttribute* FindAttribute(const std::vector<HtmlAttribute>& attributes,
 // Collects the links of one ExtractLinks call.
 class LinkCollector : public HtmlTagHandler {
  public:
-  LinkCollector(std::size_t max_links, HtmlLinks* out)
-      : max_links_(max_links), out_(out) {}
+  LinkCollector(std::size_t max_links, std::string_view robots_token,
+                HtmlLinks* out)
+      : max_links_(max_links), robots_token_(robots_token), out_(out) {}
   LinkCollector(const LinkCollector&) = delete;
   LinkCollector& operator=(const LinkCollector&) = delete;
 
@@ -73,21 +74,22 @@ class LinkCollector : public HtmlTagHandler {
     switch (tag) {
       case HtmlTag::kA:
       case HtmlTag::kArea:
-        AddLink(FindAttribute(attributes, "href"));
+        AddLink(FindAttribute(attributes, "href"), RelNofollow(attributes));
         break;
       case HtmlTag::kIframe:
       case HtmlTag::kFrame:
-        AddLink(FindAttribute(attributes, "src"));
+        AddLink(FindAttribute(attributes, "src"), /*nofollow=*/false);
         break;
       case HtmlTag::kLink: {
         const HtmlAttribute* rel = FindAttribute(attributes, "rel");
         if (rel != nullptr && IsPageRel(Decode(*rel))) {
-          AddLink(FindAttribute(attributes, "href"));
+          AddLink(FindAttribute(attributes, "href"), RelNofollow(attributes));
         }
         break;
       }
       case HtmlTag::kMeta:
         AddRefresh(attributes);
+        CheckMetaRobots(attributes);
         break;
       case HtmlTag::kBase:
         if (!out_->has_base) {
@@ -113,17 +115,49 @@ class LinkCollector : public HtmlTagHandler {
     return scratch_;
   }
 
-  void AddLink(const HtmlAttribute* attribute) {
-    if (attribute != nullptr) AddUrl(Decode(*attribute));
+  void AddLink(const HtmlAttribute* attribute, bool nofollow) {
+    if (attribute != nullptr) AddUrl(Decode(*attribute), nofollow);
   }
 
-  void AddUrl(std::string_view url) {
+  void AddUrl(std::string_view url, bool nofollow = false) {
     url = TrimAsciiWhitespace(url);
     if (url.empty() || HasSkippedScheme(url)) return;
     if (out_->hrefs.size() < max_links_) {
       AppendSanitized(url, out_->hrefs.emplace_back());
+      out_->rel_nofollow.push_back(nofollow);
     } else {
       ++out_->dropped;
+    }
+  }
+
+  // rel="... nofollow ..." (space-separated keywords, any case).
+  bool RelNofollow(const std::vector<HtmlAttribute>& attributes) {
+    const HtmlAttribute* rel = FindAttribute(attributes, "rel");
+    if (rel == nullptr) return false;
+    std::string_view v = Decode(*rel);
+    while (!v.empty()) {
+      while (!v.empty() && IsAsciiWhitespace(v.front())) v.remove_prefix(1);
+      std::size_t end = 0;
+      while (end < v.size() && !IsAsciiWhitespace(v[end])) ++end;
+      if (EqualsIgnoreCase(v.substr(0, end), "nofollow")) return true;
+      v.remove_prefix(end);
+    }
+    return false;
+  }
+
+  void CheckMetaRobots(const std::vector<HtmlAttribute>& attributes) {
+    if (out_->meta_nofollow) return;
+    const HtmlAttribute* name = FindAttribute(attributes, "name");
+    if (name == nullptr) return;
+    const std::string_view n = TrimAsciiWhitespace(Decode(*name));
+    if (!EqualsIgnoreCase(n, "robots") &&
+        (robots_token_.empty() || !EqualsIgnoreCase(n, robots_token_))) {
+      return;
+    }
+    const HtmlAttribute* content = FindAttribute(attributes, "content");
+    if (content != nullptr &&
+        RobotsNofollow(Decode(*content), robots_token_, /*header=*/false)) {
+      out_->meta_nofollow = true;
     }
   }
 
@@ -139,15 +173,17 @@ class LinkCollector : public HtmlTagHandler {
   }
 
   const std::size_t max_links_;
+  const std::string_view robots_token_;
   HtmlLinks* const out_;
   std::string scratch_;  // decoded values
 };
 
 }  // namespace
 
-HtmlLinks ExtractLinks(std::string_view html, std::size_t max_links) {
+HtmlLinks ExtractLinks(std::string_view html, std::size_t max_links,
+                       std::string_view robots_token) {
   HtmlLinks links;
-  LinkCollector collector(max_links, &links);
+  LinkCollector collector(max_links, robots_token, &links);
   TokenizeHtml(html, kLinkTags, collector);
   return links;
 }
@@ -206,6 +242,35 @@ std::string_view TrimHttpWhitespace(std::string_view s) {
 }
 
 }  // namespace
+
+bool RobotsNofollow(std::string_view value, std::string_view robots_token,
+                    bool header) {
+  if (header) {
+    // "googlebot: nofollow" applies to googlebot only; a directive has no
+    // ':' of its own (unavailable_after: DATE aside, which says nothing of
+    // links).
+    const std::size_t colon = value.find(':');
+    if (colon != std::string_view::npos) {
+      const std::string_view agent = TrimHttpWhitespace(value.substr(0, colon));
+      const bool directive = EqualsIgnoreCase(agent, "unavailable_after");
+      if (!directive) {
+        if (!EqualsIgnoreCase(agent, "robots") &&
+            (robots_token.empty() || !EqualsIgnoreCase(agent, robots_token))) {
+          return false;
+        }
+        value.remove_prefix(colon + 1);
+      }
+    }
+  }
+  while (!value.empty()) {
+    const std::size_t comma = value.find(',');
+    const std::string_view d = TrimHttpWhitespace(value.substr(0, comma));
+    if (EqualsIgnoreCase(d, "nofollow") || EqualsIgnoreCase(d, "none")) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
 
 bool IsHtmlMimeType(std::string_view content_type) {
   const std::string_view essence =

@@ -35,6 +35,12 @@ namespace crawl {
 struct HtmlLinks {
   // Link targets as written (decoded, trimmed, not resolved).
   std::vector<std::string> hrefs;
+  // Per href: its element's rel has the keyword nofollow (a hint for
+  // search engines; crawl still follows such links and reports them).
+  std::vector<bool> rel_nofollow;
+  // A <meta name="robots"> (or name= the robots token given to
+  // ExtractLinks) whose content says nofollow or none.
+  bool meta_nofollow = false;
   // The first <base href> (decoded, trimmed), if any.
   std::string base_href;
   bool has_base = false;
@@ -44,9 +50,20 @@ struct HtmlLinks {
 
 // Extracts the links of `html`. Keeps at most `max_links` of them and counts
 // the rest in `dropped`.
+// `robots_token` (lower case, e.g. "crawl"): a <meta name> that also
+// speaks to us, besides "robots".
 HtmlLinks ExtractLinks(std::string_view html,
                        std::size_t max_links =
-                           std::numeric_limits<std::size_t>::max());
+                           std::numeric_limits<std::size_t>::max(),
+                       std::string_view robots_token = {});
+
+// Whether a robots meta content or an X-Robots-Tag header value forbids
+// following links: one of its comma-separated directives is nofollow or none
+// (ASCII case-insensitive). With `header`, the value may name a user agent
+// first ("otherbot: nofollow"); it then applies only if that agent is
+// `robots_token` (or "robots").
+bool RobotsNofollow(std::string_view value, std::string_view robots_token,
+                    bool header);
 
 // Whether a body with no (or an unhelpful) Content-Type looks like HTML, by
 // the WHATWG MIME sniffing rules for HTML (leading whitespace, then a tag

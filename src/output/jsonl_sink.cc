@@ -66,6 +66,8 @@ void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
   out += ms;
   out += ",\"links\":";
   out += std::to_string(f.links.size());
+  out += ",\"nofollow\":";
+  string_or_null(f.nofollow);
   out += ",\"redirect_to\":";
   string_or_null(f.redirect_to);
   out += ",\"hops\":";
@@ -90,6 +92,11 @@ void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
     for (std::size_t i = 0; i < f.links.size(); ++i) {
       if (i) out.push_back(',');
       AppendJsonString(out, f.links[i]);
+    }
+    out += "],\"nofollow_links\":[";
+    for (std::size_t i = 0; i < f.nofollow_links.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(out, f.nofollow_links[i]);
     }
     out.push_back(']');
   }

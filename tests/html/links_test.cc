@@ -579,5 +579,44 @@ TEST(IsHtmlResponseTest, OnlyAMissingTypeIsSniffed) {
       << "sniffs as XML, not HTML";
 }
 
+// --- Robots directives: meta robots, X-Robots-Tag, rel=nofollow ----------
+
+TEST(MetaRobotsTest, NofollowAndNone) {
+  EXPECT_TRUE(ExtractLinks("<meta name=robots content=nofollow>").meta_nofollow);
+  EXPECT_TRUE(ExtractLinks("<meta name=ROBOTS content=\"noindex, NoFollow\">")
+                  .meta_nofollow);
+  EXPECT_TRUE(ExtractLinks("<meta name=robots content=none>").meta_nofollow);
+  EXPECT_TRUE(ExtractLinks("<meta content=none name=crawl>", 100, "crawl")
+                  .meta_nofollow)
+      << "our product token";
+  EXPECT_FALSE(ExtractLinks("<meta name=otherbot content=none>", 100, "crawl")
+                   .meta_nofollow);
+  EXPECT_FALSE(ExtractLinks("<meta name=robots content=noindex>").meta_nofollow);
+  EXPECT_FALSE(ExtractLinks("<meta name=robots content=nofollowx>").meta_nofollow);
+  EXPECT_FALSE(ExtractLinks("<!-- <meta name=robots content=none> -->").meta_nofollow);
+  EXPECT_FALSE(ExtractLinks("<meta name=description content=nofollow>").meta_nofollow);
+}
+
+TEST(MetaRobotsTest, XRobotsTagValues) {
+  EXPECT_TRUE(RobotsNofollow("nofollow", "crawl", true));
+  EXPECT_TRUE(RobotsNofollow("noarchive, none", "crawl", true));
+  EXPECT_TRUE(RobotsNofollow("crawl: nofollow", "crawl", true));
+  EXPECT_TRUE(RobotsNofollow("Robots: NOFOLLOW", "crawl", true));
+  EXPECT_FALSE(RobotsNofollow("googlebot: nofollow", "crawl", true));
+  EXPECT_FALSE(RobotsNofollow("noindex", "crawl", true));
+  EXPECT_FALSE(RobotsNofollow("unavailable_after: 25 Jun 2010 15:00:00 PST",
+                              "crawl", true));
+}
+
+TEST(RelNofollowTest, MarksTheLinkAndKeepsIt) {
+  const HtmlLinks l = ExtractLinks(
+      "<a href=a rel='external NOFOLLOW'>x</a><a href=b rel=noopener>y</a>"
+      "<area href=c rel=nofollow><iframe src=d></iframe>"
+      "<link rel='next nofollow' href=e>");
+  ASSERT_EQ(l.hrefs, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(l.rel_nofollow, (std::vector<bool>{true, false, true, false, true}));
+  EXPECT_FALSE(l.meta_nofollow);
+}
+
 }  // namespace
 }  // namespace crawl

@@ -439,6 +439,11 @@ Result<Config> ParseFlags(int argc, char** argv) {
                                        argv[optind - 1] + "'");
     }
   }
+  // robots.txt groups, <meta name=...> and X-Robots-Tag name us by this.
+  c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
+  if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";
+  c.page.robots_token = c.crawl.robots_token;
+  c.page.obey_meta_robots = c.crawl.obey_robots;
   if (c.bench) {
     if (optind < argc) {
       return Status::InvalidArgument(std::string("crawl bench takes no URL ('") +
@@ -447,8 +452,6 @@ Result<Config> ParseFlags(int argc, char** argv) {
     if (!c.fake_spec.empty()) {
       return Status::InvalidArgument("crawl bench crawls its own site, not --fake");
     }
-    c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
-    if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";
     return c;  // the seed is the site's root, known once it is started
   }
   if (bench_flag != 0) {
@@ -457,8 +460,6 @@ Result<Config> ParseFlags(int argc, char** argv) {
         "options of 'crawl bench'");
   }
   for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
-  c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
-  if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";
   if (c.crawl.seeds.empty() && c.fake_spec.empty()) {
     return Status::InvalidArgument("no URL given");
   }
