@@ -58,13 +58,22 @@ TEST(JsonRecord, Fields) {
             "\"outcome\":\"fetched\",\"status\":200,\"depth\":2,"
             "\"parent\":\"http://p/\",\"content_type\":\"text/html\","
             "\"bytes\":1234,\"truncated\":false,\"fetch_ms\":12.3,"
-            "\"links\":2,\"redirect_to\":null,\"hops\":0,\"attempts\":1,"
+            "\"links\":2,\"nofollow\":null,\"redirect_to\":null,\"hops\":0,"
+            "\"attempts\":1,"
             "\"error\":null,"
             "\"fetched_at\":\"2026-11-18T11:06:40.123Z\"}\n");
   out.clear();
   AppendJsonRecord(out, r, true);
   EXPECT_NE(out.find(",\"link_urls\":[\"http://x/\",\"http://y/\\\"\"]"),
             std::string::npos)
+      << out;
+  EXPECT_NE(out.find(",\"nofollow_links\":[]"), std::string::npos) << out;
+  r.result.nofollow = "meta";
+  r.result.nofollow_links = {"http://x/"};
+  out.clear();
+  AppendJsonRecord(out, r, true);
+  EXPECT_NE(out.find(",\"nofollow\":\"meta\","), std::string::npos) << out;
+  EXPECT_NE(out.find(",\"nofollow_links\":[\"http://x/\"]"), std::string::npos)
       << out;
 }
 
