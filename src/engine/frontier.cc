@@ -107,7 +107,7 @@ std::string_view Frontier::RobotsPath(std::uint32_t id) const {
 
 std::uint32_t Frontier::HostOf(std::string_view url) {
   return IdOf(host_ids_, UrlHost(url), hosts_.size(), [&](std::string_view) {
-    hosts_.emplace_back().delay_s = options_.delay_s;
+    hosts_.emplace_back();
   });
 }
 
@@ -121,6 +121,18 @@ std::uint32_t Frontier::SiteOf(std::string_view url) {
 
 double Frontier::Jitter() {
   return std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
+}
+
+// --delay is randomised both ways, x 0.5..1.5; a robots.txt Crawl-delay is
+// a minimum, so its jitter only lengthens it (x 1.0..1.2). The larger wins.
+double Frontier::Gap(const Host& host) {
+  double gap = 0;
+  if (options_.delay_s > 0) gap = options_.delay_s * Jitter();
+  if (host.crawl_delay_s > 0) {
+    gap = std::max(gap, host.crawl_delay_s *
+                            std::uniform_real_distribution<double>(1.0, 1.2)(rng_));
+  }
+  return gap;
 }
 
 double Frontier::Backoff(int failures) {
@@ -205,22 +217,75 @@ void Frontier::Admit(std::uint32_t id, bool seed) {
 
 void Frontier::Enqueue(std::uint32_t id, bool seed) {
   nodes_[id].state = State::kQueued;
-  // Depth-first pops from the back: a seed goes under what is there, so
-  // seeds are fetched in the order given.
-  const bool front = options_.order == FrontierOptions::Order::kDepthFirst && seed;
-  Host& host = hosts_[nodes_[id].host];
-  if (front) {
-    host.queue.push_front({Task::Kind::kPage, id});
+  const std::uint32_t h = nodes_[id].host;
+  if (options_.order == FrontierOptions::Order::kBreadthFirst) {
+    PushPage(h, id);
+  } else if (seed) {
+    // Depth-first pops from the back: a seed goes under what is there, so
+    // seeds are fetched in the order given.
+    hosts_[h].queue.push_front({Task::Kind::kPage, id});
     ++queued_entries_;
-    Schedule(nodes_[id].host, now_);
+    Schedule(h, now_);
   } else {
-    PushEntry(nodes_[id].host, {Task::Kind::kPage, id}, /*urgent=*/false);
+    PushEntry(h, {Task::Kind::kPage, id}, /*urgent=*/false);
   }
 }
 
+// Breadth-first: into the group of the page's parent at the page's depth
+// now (if it shrinks while queued, the page stays where it is). A page's
+// links are queued together, so they extend one group; a new parent, or a
+// push after a page was taken, starts a group at the back of its depth.
+void Frontier::PushPage(std::uint32_t h, std::uint32_t id) {
+  Host& host = hosts_[h];
+  std::uint32_t slot = free_slot_;
+  if (slot != kNone) {
+    free_slot_ = slots_[slot].next;
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  slots_[slot] = {id, kNone};
+  const int depth = nodes_[id].depth;
+  const std::uint32_t parent = nodes_[id].parent;
+  std::deque<Group>& level = host.levels[depth];
+  if (host.open_depth == depth && host.open_parent == parent && !level.empty()) {
+    slots_[level.back().tail].next = slot;
+    level.back().tail = slot;
+  } else {
+    level.push_back({slot, slot});
+    host.open_depth = depth;
+    host.open_parent = parent;
+  }
+  ++host.level_pages;
+  ++queued_entries_;
+  Schedule(h, now_);
+}
+
+// The shallowest depth's front group gives its oldest page, then goes to
+// the back of its depth if it has more: O(1) but for the map of depths
+// (a handful).
+std::uint32_t Frontier::PopPage(Host& host) {
+  const auto level = host.levels.begin();
+  std::deque<Group>& groups = level->second;
+  Group group = groups.front();
+  groups.pop_front();
+  const std::uint32_t slot = group.head;
+  const std::uint32_t id = slots_[slot].id;
+  group.head = slots_[slot].next;
+  slots_[slot].next = free_slot_;
+  free_slot_ = slot;
+  if (group.head != kNone) groups.push_back(group);
+  if (groups.empty()) host.levels.erase(level);
+  --host.level_pages;
+  host.open_depth = kUnreached;
+  host.open_parent = kNone;
+  return id;
+}
+
 // Adds to a host's queue. Urgent entries (robots.txt, sitemaps) are taken
-// next, after the host's retries: at the front for breadth-first, the back
-// for depth-first.
+// next, after the host's retries: at the front for breadth-first (where
+// `queue` holds nothing else; pages go to PushPage), the back for
+// depth-first.
 void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
   Host& host = hosts_[h];
   const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
@@ -324,8 +389,12 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
       host.retries.erase(host.retries.begin());
       --retrying_;
     } else if (options_.order == FrontierOptions::Order::kBreadthFirst) {
-      entry = host.queue.front();
-      host.queue.pop_front();
+      if (!host.queue.empty()) {  // urgent
+        entry = host.queue.front();
+        host.queue.pop_front();
+      } else {
+        entry = {Task::Kind::kPage, PopPage(host)};
+      }
       --queued_entries_;
     } else {
       entry = host.queue.back();
@@ -334,7 +403,7 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
     }
     ++host.in_flight;
     ++in_flight_;
-    if (host.delay_s > 0) host.next_allowed = now + Seconds(host.delay_s * Jitter());
+    if (const double gap = Gap(host); gap > 0) host.next_allowed = now + Seconds(gap);
 
     Task task;
     task.kind = entry.kind;
@@ -376,7 +445,7 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
     if (n >= at_most) break;
     const Host& host = hosts_[h];
     std::size_t free = host.retries.size();
-    if (!PagesExhausted()) free += host.queue.size();
+    if (!PagesExhausted()) free += Queued(host);
     if (options_.per_host > 0) {
       free = std::min<std::size_t>(
           free, static_cast<std::size_t>(std::max(0, options_.per_host - host.in_flight)));
@@ -562,8 +631,8 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   site.robots = Site::Robots::kReady;
   site.expires = now + kRobotsTtl;
   if (auto delay = site.rules.crawl_delay()) {
-    host.delay_s = std::max(host.delay_s,
-                            std::min(*delay, options_.max_crawl_delay_s));
+    host.crawl_delay_s = std::max(host.crawl_delay_s,
+                                  std::min(*delay, options_.max_crawl_delay_s));
   }
   std::vector<std::uint32_t> sitemaps;
   sitemaps.swap(site.waiting_sitemaps);

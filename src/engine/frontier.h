@@ -22,7 +22,19 @@
 // something that may start; ready hosts are served round-robin, hosts
 // waiting out a delay sit in a timer heap, so a slow or busy host never holds
 // up the others and nothing is scanned. Next() returns nothing when no host
-// is ready *now*; NextWakeup() says when one will be.
+// is ready *now*; NextWakeup() says when one will be. After a dispatch a
+// host waits max(delay_s x 0.5..1.5, its Crawl-delay x 1.0..1.2): jitter may
+// lengthen a delay robots.txt asked for, never shorten it.
+//
+// Order within a host, breadth-first: robots.txt and sitemap tasks first
+// (after retries); then pages, shallowest depth first, and within a depth
+// round-robin over the pages that discovered them — the links one page gave
+// the host form a group, and each turn takes one URL from the front group
+// and moves the group to the back of its depth — so one page's 10,000 links
+// do not starve the rest of their depth, and a crawl stopped early has seen
+// every page's first links. A page stays at the depth it was queued at if
+// Relax shrinks it meanwhile. Depth-first: one stack, a page's first link
+// next.
 //
 // A host's page retries wait in a queue of their own, taken before anything
 // else of the host's, so a retry never waits behind anything. What may
@@ -39,8 +51,8 @@
 // authority queues a robots task ahead of it; that authority's URLs wait
 // until the rules arrive (4xx: allow all; 5xx or network error: retried,
 // then disallow all), then each is queued or recorded as outcome kRobots
-// without a fetch. Rules are kept 24 hours. A Crawl-delay raises the host's
-// delay (capped). With `sitemaps`, Sitemap: lines are fetched and their URLs
+// without a fetch. Rules are kept 24 hours. A Crawl-delay (capped) is the
+// host's minimum gap between dispatches. With `sitemaps`, Sitemap: lines are fetched and their URLs
 // become seeds.
 //
 // Retries: a timeout, connection error, cut-off response or HTTP
@@ -55,7 +67,9 @@
 //
 // Memory: a URL seen costs about 30 bytes plus its path and query — its
 // UrlTable entry (the path, 2 bytes of header, 4 of offset, 6 to 12
-// of index) and a 16-byte Node — and 8 more while queued. What only some URLs
+// of index) and a 16-byte Node — and 8 more while queued (breadth-first: an
+// 8-byte Slot, plus 8 bytes per group, i.e. per page whose links to the host
+// are queued; depth-first: an 8-byte Entry). What only some URLs
 // need lives in side structures: stored links (only with max_depth), where
 // a fetched 3xx pointed.
 //
@@ -67,6 +81,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <queue>
 #include <random>
@@ -190,14 +205,38 @@ class Frontier {
     Task::Kind kind;
     std::uint32_t id;
   };
+  // A queued page of a breadth-first host: a link in its group's list, in
+  // slots_ (freed slots are reused, so slots_ holds at most the most pages
+  // ever queued at once).
+  struct Slot {
+    std::uint32_t id;
+    std::uint32_t next;  // in its group; kNone: the last
+  };
+  // The queued links one page gave one host (a seed's: the seeds'), oldest
+  // first.
+  struct Group {
+    std::uint32_t head;
+    std::uint32_t tail;
+  };
   struct Host {
     // Pages to try again, oldest first: taken before `queue`. Few (no more
     // than the host ever had in flight at once), so a vector.
     std::vector<std::uint32_t> retries;
-    std::deque<Entry> queue;  // everything else
+    // Depth-first: everything else, a stack. Breadth-first: only urgent
+    // entries (robots.txt, sitemaps), taken before `levels`.
+    std::deque<Entry> queue;
+    // Breadth-first pages by the depth they were queued at, shallowest
+    // first; each depth's groups are served round-robin, one page a turn.
+    std::map<int, std::deque<Group>> levels;
+    std::size_t level_pages = 0;  // pages in `levels`
+    // The group pushes extend while one page's links are queued: the back
+    // group of depth open_depth, from page open_parent (none once a page
+    // is taken, which may have rotated or removed it).
+    int open_depth = kUnreached;
+    std::uint32_t open_parent = kNone;
     int in_flight = 0;
     Clock::time_point next_allowed{};
-    double delay_s = 0;
+    double crawl_delay_s = 0;  // robots.txt's (capped): a minimum
     int failures = 0;  // consecutive
     std::uint64_t admitted = 0;
     bool scheduled = false;  // in ready_ or timers_
@@ -247,10 +286,13 @@ class Frontier {
   bool PagesExhausted() const {
     return options_.max_pages != 0 && dispatched_ >= options_.max_pages;
   }
+  static std::size_t Queued(const Host& host) {
+    return host.queue.size() + host.level_pages;
+  }
   // Whether `host` has something that may start now or later: a retry, or
   // (before max_pages is reached) anything queued.
   bool HasWork(const Host& host) const {
-    return !host.retries.empty() || (!host.queue.empty() && !PagesExhausted());
+    return !host.retries.empty() || (Queued(host) != 0 && !PagesExhausted());
   }
   // Whether anything queued may still be dispatched, whenever.
   bool MoreToDispatch() const {
@@ -265,6 +307,12 @@ class Frontier {
   void Admit(std::uint32_t id, bool seed);
   void Enqueue(std::uint32_t id, bool seed);
   void PushEntry(std::uint32_t host, Entry entry, bool urgent);
+  // Breadth-first: queues page `id` at its depth, in its parent's group.
+  void PushPage(std::uint32_t host, std::uint32_t id);
+  // Breadth-first: takes the next page of `host` (which has one).
+  std::uint32_t PopPage(Host& host);
+  // The gap after a dispatch to `host`, in seconds (0: none).
+  double Gap(const Host& host);
   void Schedule(std::uint32_t host, Clock::time_point now);
   // max_pages just reached: hosts left with nothing that may start leave
   // ready_ and timers_.
@@ -294,6 +342,8 @@ class Frontier {
   std::unordered_map<std::uint32_t, std::uint32_t> redirects_;  // fetched 3xx -> target
   StringMap<std::uint32_t> host_ids_;
   std::vector<Host> hosts_;
+  ChunkedArray<Slot> slots_;         // see Slot
+  std::uint32_t free_slot_ = kNone;  // freed slots, linked by `next`
   StringMap<std::uint32_t> site_ids_;
   std::vector<Site> sites_;
   std::vector<SitemapTask> sitemaps_;
