@@ -4,6 +4,7 @@
 #include <string_view>
 #include <thread>
 
+#include "html/encoding.h"
 #include "html/links.h"
 
 namespace crawl {
@@ -15,6 +16,32 @@ namespace {
 bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 ||
          status == 308;
+}
+
+// A link's query is percent-encoded in the page's encoding, not UTF-8 (URL
+// Standard, "query state"): `href` is UTF-8; its query (after the first
+// '?', up to a '#') becomes the page's bytes, and a character the encoding
+// lacks becomes "&#N;" with its '#' percent-encoded. The resolver then
+// percent-encodes the bytes as they are.
+void EncodeQuery(Transcoder& transcoder, std::string& href) {
+  const std::size_t q = href.find('?');
+  if (q == std::string::npos) return;
+  const std::size_t end = std::min(href.find('#', q), href.size());
+  const std::string_view query = std::string_view(href).substr(q + 1, end - q - 1);
+  bool ascii = true;
+  for (char c : query) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return;
+  std::string encoded;
+  transcoder.FromUtf8(query, encoded);
+  std::string escaped;
+  for (char c : encoded) {
+    if (c == '#') {
+      escaped += "%23";
+    } else {
+      escaped += c;
+    }
+  }
+  href.replace(q + 1, end - q - 1, escaped);
 }
 
 }  // namespace
@@ -67,8 +94,27 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   result.outcome = Outcome::kFetched;
   // (content_type was moved into `result`: read it there.)
   if (!IsHtmlResponse(result.content_type, r.body)) return result;
-  HtmlLinks html =
-      ExtractLinks(r.body, options.max_links_per_page, options.robots_token);
+  // The page's encoding (BOM, charset, <meta>, else UTF-8 if valid, else
+  // windows-1252): link values are decoded from it; a page whose encoding
+  // is not ASCII-compatible (UTF-16) is decoded whole first.
+  const Encoding& encoding = SniffEncoding(result.content_type, r.body);
+  std::unique_ptr<Transcoder> transcoder;
+  std::string utf8_body;
+  std::string_view body = r.body;
+  if (!encoding.utf8()) {
+    transcoder = std::make_unique<Transcoder>(encoding);
+    if (!encoding.ascii_compatible) {
+      transcoder->ToUtf8(body, utf8_body);
+      body = utf8_body;
+    }
+  }
+  HtmlLinks html = ExtractLinks(
+      body, options.max_links_per_page, options.robots_token,
+      transcoder && encoding.ascii_compatible ? transcoder.get() : nullptr);
+  if (transcoder) {
+    for (std::string& href : html.hrefs) EncodeQuery(*transcoder, href);
+    if (html.has_base) EncodeQuery(*transcoder, html.base_href);
+  }
   if (options.obey_meta_robots) {
     bool header = false;
     for (const std::string& v : r.x_robots_tag) {

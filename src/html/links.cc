@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "html/char_ref.h"
+#include "html/encoding.h"
 #include "html/link_rules.h"
 #include "html/tokenizer.h"
 #include "util/ascii.h"
@@ -64,8 +65,11 @@ const HtmlAttribute* FindAttribute(const std::vector<HtmlAttribute>& attributes,
 class LinkCollector : public HtmlTagHandler {
  public:
   LinkCollector(std::size_t max_links, std::string_view robots_token,
-                HtmlLinks* out)
-      : max_links_(max_links), robots_token_(robots_token), out_(out) {}
+                Transcoder* transcoder, HtmlLinks* out)
+      : max_links_(max_links),
+        robots_token_(robots_token),
+        transcoder_(transcoder),
+        out_(out) {}
   LinkCollector(const LinkCollector&) = delete;
   LinkCollector& operator=(const LinkCollector&) = delete;
 
@@ -109,10 +113,24 @@ class LinkCollector : public HtmlTagHandler {
  private:
   // The value of `attribute` as HTML5 decodes it. Valid until the next call.
   std::string_view Decode(const HtmlAttribute& attribute) {
-    if (!NeedsAttributeDecoding(attribute.value)) return attribute.value;
+    std::string_view raw = attribute.value;
+    if (transcoder_ != nullptr && !IsAscii(raw)) {
+      // Bytes of the page's encoding to UTF-8 first, then references.
+      transcoded_.clear();
+      transcoder_->ToUtf8(raw, transcoded_);
+      raw = transcoded_;
+    }
+    if (!NeedsAttributeDecoding(raw)) return raw;
     scratch_.clear();
-    AppendDecodedAttributeValue(attribute.value, scratch_);
+    AppendDecodedAttributeValue(raw, scratch_);
     return scratch_;
+  }
+
+  static bool IsAscii(std::string_view s) {
+    for (char c : s) {
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    }
+    return true;
   }
 
   void AddLink(const HtmlAttribute* attribute, bool nofollow) {
@@ -174,16 +192,18 @@ class LinkCollector : public HtmlTagHandler {
 
   const std::size_t max_links_;
   const std::string_view robots_token_;
+  Transcoder* const transcoder_;
   HtmlLinks* const out_;
-  std::string scratch_;  // decoded values
+  std::string scratch_;     // decoded values
+  std::string transcoded_;  // values in UTF-8, before references
 };
 
 }  // namespace
 
 HtmlLinks ExtractLinks(std::string_view html, std::size_t max_links,
-                       std::string_view robots_token) {
+                       std::string_view robots_token, Transcoder* transcoder) {
   HtmlLinks links;
-  LinkCollector collector(max_links, robots_token, &links);
+  LinkCollector collector(max_links, robots_token, transcoder, &links);
   TokenizeHtml(html, kLinkTags, collector);
   return links;
 }

@@ -51,11 +51,15 @@ struct HtmlLinks {
 // Extracts the links of `html`. Keeps at most `max_links` of them and counts
 // the rest in `dropped`.
 // `robots_token` (lower case, e.g. "crawl"): a <meta name> that also
-// speaks to us, besides "robots".
+// speaks to us, besides "robots". `transcoder`: the page is in that
+// (ASCII-compatible) encoding, not UTF-8: link values are decoded from it
+// before character references are, so hrefs come out as UTF-8.
+class Transcoder;
 HtmlLinks ExtractLinks(std::string_view html,
                        std::size_t max_links =
                            std::numeric_limits<std::size_t>::max(),
-                       std::string_view robots_token = {});
+                       std::string_view robots_token = {},
+                       Transcoder* transcoder = nullptr);
 
 // Whether a robots meta content or an X-Robots-Tag header value forbids
 // following links: one of its comma-separated directives is nofollow or none

@@ -5,6 +5,8 @@
 #define CRAWL_UTIL_UTF8_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -67,6 +69,29 @@ inline void AppendUtf8Sanitized(std::string_view in, std::string& out) {
     }
     i += step.length;
   }
+}
+
+// Whether `in` is well-formed UTF-8 throughout (ASCII runs 8 bytes at a
+// time).
+inline bool IsValidUtf8(std::string_view in) {
+  std::size_t i = 0;
+  while (i < in.size()) {
+    while (i + 8 <= in.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, in.data() + i, sizeof word);
+      if ((word & 0x8080808080808080u) != 0) break;
+      i += 8;
+    }
+    if (i == in.size()) break;
+    if (static_cast<unsigned char>(in[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const Utf8Step step = NextUtf8(in, i);
+    if (!step.valid) return false;
+    i += step.length;
+  }
+  return true;
 }
 
 }  // namespace crawl

@@ -411,6 +411,62 @@ class MetaRobots(unittest.TestCase):
                 self.assertIn(page + "-child", seen)
 
 
+class PageEncodings(unittest.TestCase):
+    """hrefs are decoded from the page's encoding; the path is then
+    percent-encoded as UTF-8, the query in the page's encoding (URL
+    Standard). Checked from the URLs the server was asked for."""
+
+    # path -> (Content-Type, body bytes)
+    @staticmethod
+    def pages():
+        def page(head, href, enc):
+            return ("<html><head>%s</head><body><a href=\"%s\">x</a></body></html>"
+                    % (head, href)).encode(enc)
+        return {
+            "/latin1": ("text/html; charset=ISO-8859-1",
+                        page("", "/l/caf\u00e9?q=\u00e9&amp;r=&eacute;", "latin-1")),
+            "/cp1251": ("text/html",
+                        page('<meta charset="windows-1251">',
+                             "/c/\u043f\u0443\u0442\u044c?q=\u043f\u0443\u0442\u044c&s=&#9731;",
+                             "cp1251")),
+            "/sjis": ("text/html",
+                      page('<meta http-equiv="Content-Type" '
+                           'content="text/html; charset=Shift_JIS">',
+                           "/s/\u65e5\u672c\u8868?q=\u65e5\u672c\u8868", "shift_jis")),
+            "/undeclared-1252": ("text/html", page("", "/u/\u00fc?q=\u00fc", "cp1252")),
+            "/undeclared-utf8": ("text/html", page("", "/v/\u00fc?q=\u00fc", "utf-8")),
+            "/bom": ("text/html; charset=windows-1251",
+                     b"\xef\xbb\xbf" + page("", "/b/\u00fc?q=\u00fc", "utf-8")),
+        }
+
+    def test_links_in_iso_8859_1_windows_1251_and_shift_jis(self):
+        pages = self.pages()
+
+        def handler(req, conn):
+            if req.path == "/":
+                conn.send(html_page(list(pages)))
+            elif req.path in pages:
+                ctype, body = pages[req.path]
+                conn.send(response(b"HTTP/1.1 200 OK",
+                                   [b"Content-Type: " + ctype.encode()], body))
+            else:
+                conn.send(html_page([]))
+        with RawServer(handler) as srv:
+            p, recs = crawl(srv.base + "/", "--ignore-robots", "--timeout", "4", "-q")
+            self.assertEqual(p.returncode, 0, p.stderr_text)
+            asked = {r.target for r in srv.requests()}
+            want = [
+                "/l/caf%C3%A9?q=%E9&r=%E9",
+                "/c/%D0%BF%D1%83%D1%82%D1%8C?q=%EF%F3%F2%FC&s=&%239731;",
+                "/s/%E6%97%A5%E6%9C%AC%E8%A1%A8?q=%93%FA%96%7B%95%5C",
+                "/u/%C3%BC?q=%FC",
+                "/v/%C3%BC?q=%C3%BC",
+                "/b/%C3%BC?q=%C3%BC",
+            ]
+            for target in want:
+                self.assertIn(target, asked, sorted(asked))
+
+
 if __name__ == "__main__":
     CRAWL = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
