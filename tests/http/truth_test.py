@@ -467,6 +467,45 @@ class PageEncodings(unittest.TestCase):
                 self.assertIn(target, asked, sorted(asked))
 
 
+class ContentTypeDecides(unittest.TestCase):
+    """HTML is decided by the declared Content-Type; only a response without
+    one is sniffed (WHATWG MIME Sniffing 7.1)."""
+
+    CASES = {  # path -> (Content-Type or None, body prefix, parsed?)
+        "/xml-decl": ("text/html", '<?xml version="1.0"?>\n<html>', True),
+        "/xhtml": ("application/xhtml+xml", '<?xml version="1.0"?><html>', True),
+        "/bom": ("text/html", "\ufeff<html>", True),
+        "/comment": ("text/html", "<!-- generated --><html>", True),
+        "/mixed-case": ("Text/HTML; Charset=UTF-8", "<html>", True),
+        "/plain": ("text/plain", "<html>", False),
+        "/octets": ("application/octet-stream", "<html>", False),
+        "/none-html": (None, "  <!DOCTYPE html><html>", True),
+        "/none-bom": (None, "\ufeff<html>", True),
+        "/none-text": (None, "just text <a href=x>", False),
+        "/none-xml": (None, '<?xml version="1.0"?><html>', False),
+    }
+
+    def test_declared_type_decides_and_only_none_is_sniffed(self):
+        def handler(req, conn):
+            if req.path == "/":
+                conn.send(html_page(list(self.CASES)))
+                return
+            if req.path not in self.CASES:
+                conn.send(html_page([]))
+                return
+            ctype, prefix, _ = self.CASES[req.path]
+            body = (prefix + '<body><a href="%s-child">c</a></body></html>'
+                    % req.path).encode("utf-8")
+            headers = [b"Content-Type: " + ctype.encode()] if ctype else []
+            conn.send(response(b"HTTP/1.1 200 OK", headers, body))
+        with RawServer(handler) as srv:
+            p, recs = crawl(srv.base + "/", "--ignore-robots", "--timeout", "4", "-q")
+            self.assertEqual(p.returncode, 0, p.stderr_text)
+            asked = set(srv.counts())
+            for path, (_, _, parsed) in self.CASES.items():
+                self.assertEqual(path + "-child" in asked, parsed, path)
+
+
 if __name__ == "__main__":
     CRAWL = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
