@@ -350,6 +350,8 @@ class HttpClient::Loop {
     bool interim = false;        // the response being read is a 1xx
     bool headers_done = false;   // the final response's headers ended
     bool folded_location = false;
+    std::string bad_header;       // why the headers are not HTTP, if so
+    std::string content_length;   // the final response's, as sent
     Header last_header = Header::kOther;
     std::string content_encoding;
     std::unique_ptr<ContentDecoder> decoder;  // from the first body byte
@@ -447,6 +449,8 @@ class HttpClient::Loop {
       t->interim = sp != std::string_view::npos && sp + 1 < line.size() &&
                    line[sp + 1] == '1';
       t->headers_done = false;
+      t->content_length.clear();
+      if (t->bad_header.empty()) t->bad_header = CheckStatusLine(t, line);
     } else if (line == "\r\n" || line == "\n") {
       if (!t->interim) t->headers_done = true;  // the final response's
     } else if (line.front() == ' ' || line.front() == '\t') {
@@ -455,6 +459,14 @@ class HttpClient::Loop {
       if (t->last_header == Header::kLocation) t->folded_location = true;
     } else if (StartsWithIgnoreCase(line, "content-type:")) {
       r.content_type = Trim(line.substr(13));
+      t->last_header = Header::kOther;
+    } else if (StartsWithIgnoreCase(line, "content-length:")) {
+      // RFC 9112 6.3: a Content-Length that is not a number, or several
+      // that differ, make the framing unknowable; curl ignores one that
+      // overflows and reads to the close. The response is bad either way.
+      if (t->bad_header.empty()) {
+        t->bad_header = CheckContentLength(t, Trim(line.substr(15)));
+      }
       t->last_header = Header::kOther;
     } else if (StartsWithIgnoreCase(line, "location:")) {
       r.location = Trim(line.substr(9));
@@ -476,6 +488,54 @@ class HttpClient::Loop {
       t->last_header = Header::kOther;
     }
     return len;
+  }
+
+  // "" if `line` is a status line HTTP allows here, else why not: the code
+  // is exactly three digits; HTTP/2 and HTTP/3 status lines come only over
+  // https (curl writes them for a real HTTP/2 response; crawl never asks
+  // for HTTP/2 on plain http).
+  static std::string CheckStatusLine(const Transfer* t, std::string_view line) {
+    const std::size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return "no status code in the status line";
+    const std::string_view version = line.substr(5, sp - 5);
+    if ((version.starts_with('2') || version.starts_with('3')) &&
+        !StartsWithIgnoreCase(t->url, "https:")) {
+      return "an HTTP/" + std::string(version) +
+             " status line on a plain HTTP/1 connection";
+    }
+    std::size_t digits = 0;
+    while (sp + 1 + digits < line.size() && line[sp + 1 + digits] >= '0' &&
+           line[sp + 1 + digits] <= '9') {
+      ++digits;
+    }
+    const std::size_t after = sp + 1 + digits;
+    if (digits != 3 || (after < line.size() && line[after] != ' ' &&
+                        line[after] != '\r' && line[after] != '\n')) {
+      return "the status code is not three digits";
+    }
+    return {};
+  }
+
+  // "" if the Content-Length value (one header's: maybe a list of equal
+  // values) agrees with those seen before, else why not.
+  static std::string CheckContentLength(Transfer* t, std::string_view value) {
+    while (!value.empty()) {
+      const std::size_t comma = value.find(',');
+      const std::string_view one = Trim(value.substr(0, comma));
+      if (one.empty() || one.size() > 18 ||
+          one.find_first_not_of("0123456789") != std::string_view::npos) {
+        return "Content-Length '" + std::string(one.substr(0, 40)) +
+               "' is not a length";
+      }
+      if (!t->content_length.empty() && t->content_length != one) {
+        return "conflicting Content-Lengths " + t->content_length + " and " +
+               std::string(one);
+      }
+      t->content_length = std::string(one);
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+    return {};
   }
 
   // The body as sent: through the content decoder (curl's own decoding is
@@ -708,6 +768,8 @@ class HttpClient::Loop {
       fail("header_too_large", "response headers exceed " +
                                    std::to_string(options_.max_header_bytes) +
                                    " bytes");
+    } else if (!t->bad_header.empty()) {
+      fail("bad_response", t->bad_header);
     } else if (code == CURLE_WRITE_ERROR && r.truncated) {
       // Our own abort at the body cap: a response, cut short on purpose.
     } else if (code == CURLE_WRITE_ERROR && t->decode_failed) {
@@ -722,7 +784,15 @@ class HttpClient::Loop {
       fail("connect", "no connection in time; the request was never sent (" +
                           std::string(t->error[0] ? t->error : "timeout") + ")");
     } else if (code != CURLE_OK) {
-      fail(ErrorKind(code), t->error[0] ? t->error : curl_easy_strerror(code));
+      const char* kind = ErrorKind(code);
+      // A response began, and curl could not read the rest (a chunk size
+      // "0x10" is CURLE_BAD_FUNCTION_ARGUMENT): the response is bad.
+      if (std::string_view(kind) == "curl" && r.status != 0) kind = "bad_response";
+      std::string message = t->error[0] ? t->error : curl_easy_strerror(code);
+      if (std::string_view(kind) == "curl") {
+        message += " (libcurl error " + std::to_string(static_cast<int>(code)) + ")";
+      }
+      fail(kind, std::move(message));
     } else if (!t->headers_done) {
       fail("truncated", r.status == 0
                             ? "the connection closed before a response"

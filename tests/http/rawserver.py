@@ -15,7 +15,7 @@ handler the test provides; nothing is written unless the handler writes it.
         srv.counts()["/x"]                   # requests per path
         srv.requests("/x")[0].headers        # what was asked, and how
 
-RawServer(handler, conn_seconds=30, idle_seconds=10)
+RawServer(handler, conn_seconds=30, idle_seconds=10)  serves from here on
   .port, .base ("http://127.0.0.1:PORT")
   .log            every Request, in arrival order (read it under .lock, or
                   through the helpers below, which copy)
