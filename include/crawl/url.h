@@ -7,14 +7,30 @@
 //   - resolve against a base per RFC 3986 section 5 (uriparser), with two
 //     browser habits: the base's dot segments are removed first, and
 //     "http:g" against an http base is the relative reference "g";
-//   - lower-case scheme and host; IDNA host to punycode (libidn2); drop the
-//     default port (80 for http, 443 for https); remove dot segments; empty
-//     path becomes "/";
+//   - as the URL Standard does for special schemes, take the host after
+//     any number of slashes: "http:example.com", "http:/example.com" and
+//     "http:////example.com" are all "http://example.com/" (without a base,
+//     or against a base of the other scheme), and so is "///example.com"
+//     against an http(s) base;
+//   - lower-case scheme and host; IDNA host to punycode (libidn2); a host
+//     that ends in a number is IPv4 and is written in dotted decimal
+//     ("0x7f.1", "2130706433", "0177.0.0.1" -> "127.0.0.1"; "1.2.3.4." ->
+//     "1.2.3.4"), and one that is not a valid address ("1.2.3.256",
+//     "1.2.3.4.5", "foo.09") is dropped as kBadHost, so that UrlHost() of a
+//     result shows the private-address check every spelling of an address;
+//     IPv6 as the URL Standard writes it ("[::7f00:1]", not
+//     "[::127.0.0.1]"); drop the default port (80 for http, 443 for https);
+//     remove dot segments; empty path becomes "/";
 //   - normalise percent-encoding: upper-case hex digits, decode encoded
 //     unreserved characters, encode bytes that may not appear raw (controls,
 //     space, non-ASCII, ...);
 //   - drop the fragment;
-//   - ResolveUrl (for links and Locations) also drops userinfo.
+//   - ResolveUrl (for links and Locations) also drops userinfo; an empty
+//     reference (href="") is the base.
+// Against the URL Standard's own tests (tests/url/whatwg_url_test.cc) the
+// result is the standard's href modulo the fragment, userinfo and the
+// percent-encoding above, except that crawl keeps "'" raw in queries and
+// accepts only RFC 3986 reg-name characters in hosts.
 // Only http and https URLs are accepted; anything else is dropped with a
 // reason, as are URLs longer than the limit after normalisation.
 //

@@ -6,8 +6,11 @@
 // already normalised (unreserved characters decoded, hex upper-cased, bytes
 // that may not appear raw encoded). uriparser parses it and, for ResolveUrl,
 // resolves it against the base. Serialize() then writes the canonical form:
-// lower-case scheme and host, IDNA host, no default port, no dot segments,
-// no fragment.
+// lower-case scheme and host, IDNA host, number-form IPv4 hosts in dotted
+// decimal (CanonicalizeIpv4), IPv6 as the URL Standard writes it, no
+// default port, no dot segments, no fragment. Prepare() also applies the URL
+// Standard's special-scheme rule that the host follows any number of
+// slashes ("http:x", "http:////x", "///x" against an http base).
 //
 // UrlResolver runs the same pipeline with the base prepared once, and does
 // the parse-resolve-serialise steps by hand for the common references (see
@@ -15,9 +18,7 @@
 // tested against.
 #include "crawl/url.h"
 
-#include <arpa/inet.h>
 #include <idn2.h>
-#include <netinet/in.h>
 #include <uriparser/Uri.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
+#include <string>
 
 namespace crawl {
 namespace {
@@ -244,9 +246,13 @@ Prepared Prepare(std::string_view in,
   }
   if (!absolute && !base_scheme) return {UrlDrop::kMalformed, false};
 
-  const bool has_authority = s.substr(pos).starts_with("//");
+  // A special scheme always has an authority, and the URL Standard ignores
+  // any number of slashes before it ("http:example.com", "http:/x",
+  // "http:////x", "///x" against an http base); only "http:g" against an
+  // http base is relative without one.
+  const bool has_authority = absolute || s.substr(pos).starts_with("//");
   if (has_authority) {
-    pos += 2;
+    while (pos < s.size() && s[pos] == '/') ++pos;
     *out += "//";
     std::size_t end = pos;
     while (end < s.size() && s[end] != '/' && s[end] != '?') ++end;
@@ -338,6 +344,123 @@ std::string_view Text(const UriTextRangeA& range) {
       range.first, static_cast<std::size_t>(range.afterLast - range.first));
 }
 
+// Parses one part of an IPv4 address as the URL Standard does: decimal,
+// hexadecimal after "0x" ("0x" alone is 0), octal after a leading '0'.
+// Values above 2^32 saturate at 2^33. False if not a number.
+bool ParseIpv4Number(std::string_view s, std::uint64_t* value) {
+  if (s.empty()) return false;
+  std::uint64_t radix = 10;
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    radix = 16;
+    s.remove_prefix(2);
+  } else if (s.size() >= 2 && s[0] == '0') {
+    radix = 8;
+    s.remove_prefix(1);
+  }
+  constexpr std::uint64_t kSaturated = std::uint64_t{1} << 33;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    const int d = HexValue(c);
+    if (d < 0 || static_cast<std::uint64_t>(d) >= radix) return false;
+    v = std::min(v * radix + static_cast<std::uint64_t>(d), kSaturated);
+  }
+  *value = v;
+  return true;
+}
+
+// Whether the URL Standard parses `host` (an ASCII, lower-cased host name)
+// as IPv4: its last label, after one trailing dot is dropped, is all
+// decimal digits or "0x" and hexadecimal digits.
+bool EndsInNumber(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);
+  const std::size_t dot = host.rfind('.');
+  const std::string_view last =
+      dot == std::string_view::npos ? host : host.substr(dot + 1);
+  if (last.empty()) return false;
+  if (std::all_of(last.begin(), last.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    return true;
+  }
+  std::uint64_t ignored = 0;
+  return last.size() >= 2 && last[0] == '0' &&
+         (last[1] == 'x' || last[1] == 'X') && ParseIpv4Number(last, &ignored);
+}
+
+// If the host at out[start, end) ends in a number (EndsInNumber), rewrites
+// it as dotted-decimal IPv4 ("0xc0.0250.01", "3232235521" ->
+// "192.168.0.1") and returns true, or returns false if it is not a valid
+// address ("1.2.3.256", "1.2.3.4.5", "foo.09"): the URL Standard then
+// rejects the URL. Other hosts are left alone.
+bool CanonicalizeIpv4(std::string& out, std::size_t start) {
+  std::string_view host = std::string_view(out).substr(start);
+  if (!EndsInNumber(host)) return true;
+  if (host.ends_with('.')) host.remove_suffix(1);
+  std::uint64_t parts[4];
+  std::size_t n = 0;
+  while (true) {
+    const std::size_t dot = host.find('.');
+    if (n == 4 || !ParseIpv4Number(host.substr(0, dot), &parts[n])) {
+      return false;
+    }
+    ++n;
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+  }
+  std::uint64_t address = parts[n - 1];
+  if (address >= (std::uint64_t{1} << (8 * (5 - n)))) return false;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    if (parts[i] > 255) return false;
+    address += parts[i] << (8 * (3 - i));
+  }
+  out.resize(start);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out += std::to_string((address >> shift) & 255);
+    if (shift > 0) out += '.';
+  }
+  return true;
+}
+
+// Appends an IPv6 address as the URL Standard serialises it: lower-case hex
+// pieces without leading zeros, the first longest run of two or more zero
+// pieces compressed to "::", no dotted IPv4 tail ("[::7f00:1]").
+void AppendIpv6(std::string& out, const unsigned char* bytes) {
+  unsigned pieces[8];
+  for (int i = 0; i < 8; ++i) {
+    pieces[i] = static_cast<unsigned>(bytes[2 * i]) << 8 | bytes[2 * i + 1];
+  }
+  int best = -1;
+  int best_len = 1;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && pieces[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j == i ? i + 1 : j;
+  }
+  static constexpr char kLowerHex[] = "0123456789abcdef";
+  out += '[';
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += i == 0 ? "::" : ":";
+      i += best_len - 1;
+      continue;
+    }
+    const unsigned p = pieces[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned digit = (p >> shift) & 15;
+      if (digit != 0 || started || shift == 0) {
+        out += kLowerHex[digit];
+        started = true;
+      }
+    }
+    if (i < 7) out += ':';
+  }
+  out += ']';
+}
+
 // Appends the host of a registered name (or IPv4 address): percent-decoded,
 // IDNA-mapped to ASCII when not ASCII, lower-cased. False if unusable.
 bool AppendRegName(std::string& out, std::string_view host) {
@@ -391,6 +514,13 @@ bool AppendRegName(std::string& out, std::string_view host) {
   return ok;
 }
 
+// Appends a registered name as AppendRegName() does, then a host that ends
+// in a number as dotted-decimal IPv4 (CanonicalizeIpv4). False if unusable.
+bool AppendHost(std::string& out, std::string_view host) {
+  const std::size_t start = out.size();
+  return AppendRegName(out, host) && CanonicalizeIpv4(out, start);
+}
+
 // Appends the path of `uri`, "/" if empty. Prepare() and uriparser's
 // resolution leave no dot segments; removing them again costs little and
 // keeps the output canonical whatever uriparser's edge cases do.
@@ -436,17 +566,10 @@ UrlResult Serialize(const UriUriA& uri, std::size_t max_length,
   }
 
   if (uri.hostData.ip6 != nullptr) {
-    char buffer[INET6_ADDRSTRLEN];
-    if (inet_ntop(AF_INET6, uri.hostData.ip6->data, buffer, sizeof(buffer)) ==
-        nullptr) {
-      return {{}, UrlDrop::kBadHost};
-    }
-    out += '[';
-    out += buffer;
-    out += ']';
+    AppendIpv6(out, uri.hostData.ip6->data);
   } else if (uri.hostData.ipFuture.first != nullptr) {
     return {{}, UrlDrop::kBadHost};  // "[v1.x]": browsers reject it too
-  } else if (!AppendRegName(out, Text(uri.hostText))) {
+  } else if (!AppendHost(out, Text(uri.hostText))) {
     return {{}, UrlDrop::kBadHost};
   }
 
@@ -549,9 +672,11 @@ UrlResult ResolveImpl(std::string_view base, std::string_view ref,
 // lower-case the host, normalise the port, merge paths (RFC 3986 section
 // 5.2.3) and remove dot segments. ResolveFast() does that, on the reference
 // itself when it needs none of Prepare()'s clean-up (IsPlain()), else on
-// Prepare()'s text. Everything else (user info, IP literals, escaped or
-// non-ASCII hosts, ports Serialize() refuses, "http:x" without "//" against
-// an https base, unusable bases) goes to uriparser.
+// Prepare()'s text. A plain host that ends in a number is IPv4, rewritten
+// by CanonicalizeIpv4() as Serialize() does (an invalid one falls back).
+// Everything else (user info, IP literals, escaped or non-ASCII hosts, ports
+// Serialize() refuses, "http:x" without "//" against an https base, "///x",
+// unusable bases) goes to uriparser.
 
 // Bytes that Prepare() leaves as they are in every component but the
 // authority: unreserved, sub-delims, ':', '@', '/', '?'.
@@ -637,7 +762,11 @@ bool AppendPlainAuthority(std::string& out, std::string_view authority,
   for (char c : host) {
     if (!IsPlainHostChar(c)) return false;
   }
+  const std::size_t host_start = out.size();
   AppendLower(out, host);
+  // A number-form IPv4 host is rewritten here as Serialize() does; an
+  // invalid one goes to the slow path, which drops it.
+  if (!CanonicalizeIpv4(out, host_start)) return false;
   if (colon == authority.size()) return true;
   std::string_view port = authority.substr(colon + 1);
   while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);

@@ -137,6 +137,17 @@ std::vector<std::string> Bases() {
       "http://h.example/a:b/c",
       "http://h~x!$&'()*+,;=.example/a",
       "https://H.EXAMPLE:0443/a?b?c",
+      // IPv4 in number forms, and names that only look like numbers.
+      "http://0x7f.1/a/",
+      "http://2130706433:8080/a",
+      "http://0177.0.0.1./a",
+      "http://1.2.3.4./a",
+      "http://0x/a",
+      "http://1.2.3.4.example/a",
+      "http://0x7f.foo/a",
+      "http://%30x7f.1/a",
+      "http:////h.example/a",
+      "http:h.example/a",
       // Bases ResolveUrl refuses (each reason), usable only by absolute
       // references.
       "",
@@ -147,6 +158,12 @@ std::vector<std::string> Bases() {
       "http:/x",
       "http:///x",
       "http://a:99999/",
+      "http://1.2.3.256/",
+      "http://1.2.3.4.5/",
+      "http://4294967296/",
+      "http://foo.09/",
+      "http:",
+      "http:/",
       "http://a:65536/",
       "http://a:1x/",
       "http://a:80:80/",
@@ -195,7 +212,13 @@ std::vector<std::string> HandPickedRefs() {
       "//g:/", "//g?x", "//g#x", "//u@g/", "//u:p@g/", "//@g/", "//[::1]/",
       "//[::1]:443/", "//b\xC3\xBC/", "//%41/", "//g:99999/", "//g:1x/",
       "//g:80:80/", "//g/a/../b", "//g/%2e%2e/b", "//g\\x", "\\\\g",
-      "//a b/", "//h_x.example-/", "//1.2.3.4:80/",
+      "//a b/", "//h_x.example-/", "//1.2.3.4:80/", "///g/x", "////g",
+      "/\\/\\//g/../x", "//0x7f.1/", "//0x7F.1:80/x", "//2130706433/",
+      "//0177.0.0.1/", "//1.2.3.4./", "//1.2.3.256/", "//1.2.3.4.5/",
+      "//4294967296/", "//foo.09/", "//foo.0x/", "//0x/", "//09/", "//0x1g/",
+      "//1.2.3.4.example/", "//0x7f.foo/", "//%30x7f.1/", "//[::127.0.0.1]/",
+      "//[0:0:0:0:0:ffff:7f00:1]/", "//[1:0:0:2:0:0:0:3]/", "//[::]/",
+      "//[1::]/", "//[1:2:3:4:5:6:7:8]/",
       // Absolute references.
       "http://g", "http://g/", "HTTP://G.EXAMPLE/X", "https://g:443/x?y#z",
       "https://g:80/", "http://g:443/", "http://g:0080/", "http://g:/",
@@ -209,6 +232,10 @@ std::vector<std::string> HandPickedRefs() {
       "http://127.0.0.1:8080/p/45.html", "http://a%2Fb/", "http://%41/",
       "http:\\\\g\\x", "ht\ttp://g/", " http://g/ ", "http://g\t.example/",
       "http://", "http:///", "http://:80/", "http://g:x/", "http://g:-1/",
+      "http://0x7f.1/", "https://0xffffffff/", "http://256/",
+      "http://1.2.3.4./", "http://192.168.0.257/", "http://0xc0.0250.01/",
+      "https:g.example/", "https:/g.example/", "https:////g.example/",
+      "http:\\\\g/",
       // Scheme-relative forms and other schemes.
       "https:g", "http:/g", "https:/g", "http:", "https:", "http:?x",
       "http:#x", "http:////g", "HtTp:g", "HTTPS:g", "http:./g", "http:a:b",
@@ -236,7 +263,8 @@ TEST(UrlResolver, RandomReferences) {
       "%zz", "%2f", "%FF", "%3A", "\xC3\xBC", " ", "\t", "\n", "[::1]", "[",
       "]", "h.example", "H.EX", ":80", ":443", ":8080", ":0", ":99999",
       "u:p@", "b\xC3\xBC", "~", "!$&'()*+,;=", "0", "1.2.3.4", "_", "-",
-      "xn--", "mailto:", "\x01", "\x7f",
+      "xn--", "mailto:", "\x01", "\x7f", "0x7f", "0X", "256", "4294967296",
+      "1.", "09", ".1",
   };
   std::mt19937 rng(20240601);
   Differ differ;

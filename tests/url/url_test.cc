@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <ostream>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace crawl {
@@ -116,7 +119,12 @@ TEST(ResolveUrl, SpecialReferences) {
       {"HTTPS://ABS.example:443/Y", "https://abs.example/Y"},
       {"https:rel", "https://h.example/dir/rel"},  // same scheme: relative
       {"https:/root", "https://h.example/root"},
-      {"http:rel", "", UrlDrop::kBadHost},  // other scheme: absolute, no host
+      // Other scheme: absolute, and (URL Standard) its host follows any
+      // number of slashes.
+      {"http:rel", "http://rel/"},
+      {"http:/rel/x", "http://rel/x"},
+      {"http:", "", UrlDrop::kBadHost},
+      {"http:/", "", UrlDrop::kBadHost},
       {"a:b", "", UrlDrop::kUnsupportedScheme},
       {"1a:b", "https://h.example/dir/1a:b"},  // not a scheme
       {"mailto:x@y.example", "", UrlDrop::kUnsupportedScheme},
@@ -137,7 +145,10 @@ TEST(ResolveUrl, BadBase) {
   EXPECT_EQ(ResolveUrl("mailto:a@b", "x").drop, UrlDrop::kUnsupportedScheme);
   EXPECT_EQ(ResolveUrl("/relative/base", "x").drop, UrlDrop::kMalformed);
   EXPECT_EQ(ResolveUrl("http://a:99999/", "x").drop, UrlDrop::kMalformed);
-  EXPECT_EQ(ResolveUrl("http:nohost", "x").drop, UrlDrop::kBadHost);
+  EXPECT_EQ(ResolveUrl("http:", "x").drop, UrlDrop::kBadHost);
+  EXPECT_EQ(ResolveUrl("http:///", "x").drop, UrlDrop::kBadHost);
+  // "http:host" is "http://host" (the URL Standard).
+  EXPECT_EQ(ResolveUrl("http:nohost", "x").url, "http://nohost/x");
   // The base is cleaned up like any URL.
   EXPECT_EQ(ResolveUrl(" HTTP://A.example\\d\\e#f ", "g").url,
             "http://a.example/d/g");
@@ -318,8 +329,9 @@ TEST(UrlDrops, Malformed) {
 
 TEST(UrlDrops, BadHost) {
   for (std::string_view url :
-       {"http:///x", "http://", "http://:80/", "http://u@/", "http:x",
-        "http:/x", "http://a b/", "http://a%20b/", "http://a%2Fb/",
+       {"http:///", "http://", "http://:80/", "http://u@/", "http:",
+        "http:/", "http:?x", "http:////?x", "http://a b/", "http://a%20b/",
+        "http://a%2Fb/",
         "http://a%00b/", "http://a<b/", "http://%/", "http://a%zz/",
         "http://%FF/", "http://xn--a\xC3\xBC/", "http://[v1.x]/",
         "http://a\xEF\xBC\x8F"
@@ -473,6 +485,111 @@ TEST(NormalizeUrl, RandomInputsGiveCanonicalResults) {
     ExpectCanonical(s, ResolveUrl("http://h.example/d/p?q", s));
     if (HasFailure()) return;  // one input is enough to debug
   }
+}
+
+// IPv4 hosts in number forms are canonicalised as the URL Standard does, so
+// that the private-address check (ParseIpLiteral(UrlHost(url))) sees
+// dotted decimal whatever the spelling.
+TEST(UrlHosts, Ipv4NumberForms) {
+  for (std::string_view url :
+       {"http://0x7f.1/", "http://2130706433/", "http://0177.0.0.1/",
+        "http://0x7F.0.0.1/", "http://127.1/", "http://127.0.1/",
+        "http://0x7f000001/", "http://017700000001/", "http://127.0.0.1./",
+        "http://%30x7f.1/", "http://\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x97."
+        "\xEF\xBC\x90.\xEF\xBC\x90.\xEF\xBC\x91/",  // fullwidth digits
+        "http://0000000000000000177.0.0.1/"}) {
+    EXPECT_EQ(NormalizeUrl(url).url, "http://127.0.0.1/") << url;
+    EXPECT_EQ(ResolveUrl("https://h.example/", url).url, "http://127.0.0.1/")
+        << url;
+    EXPECT_EQ(UrlResolver("https://h.example/").Resolve(url).url,
+              "http://127.0.0.1/")
+        << url;
+    EXPECT_EQ(UrlHost(NormalizeUrl(url).url), "127.0.0.1") << url;
+  }
+  EXPECT_EQ(ResolveUrl("http://0x7f.1:8080/a/", "b").url,
+            "http://127.0.0.1:8080/a/b");
+  EXPECT_EQ(ResolveUrl("http://h.example/", "//0xc0.0250.01/x").url,
+            "http://192.168.0.1/x");
+  EXPECT_EQ(NormalizeUrl("http://256/").url, "http://0.0.1.0/");
+  EXPECT_EQ(NormalizeUrl("http://0xffffffff/").url,
+            "http://255.255.255.255/");
+  EXPECT_EQ(NormalizeUrl("http://1.2.3.4./").url, "http://1.2.3.4/");
+  EXPECT_EQ(NormalizeUrl("http://0x/").url, "http://0.0.0.0/");
+  // Names whose last label is not a number stay names.
+  EXPECT_EQ(NormalizeUrl("http://0x7f.foo/").url, "http://0x7f.foo/");
+  EXPECT_EQ(NormalizeUrl("http://1.2.3.4.example/").url,
+            "http://1.2.3.4.example/");
+  EXPECT_EQ(NormalizeUrl("http://0x1g/").url, "http://0x1g/");
+}
+
+TEST(UrlHosts, InvalidIpv4IsDropped) {
+  for (std::string_view url :
+       {"http://192.168.0.257/", "http://1.2.3.4.5/", "http://4294967296/",
+        "http://foo.09/", "http://0xffffffff1/", "http://256.256.256.256/",
+        "http://1..2/", "http://08/", "http://foo.0x/", "http://1.2.3.4.5./",
+        "http://18446744073709551616/"}) {
+    EXPECT_EQ(NormalizeUrl(url).drop, UrlDrop::kBadHost) << url;
+    EXPECT_EQ(ResolveUrl("http://h.example/", url).drop, UrlDrop::kBadHost)
+        << url;
+    EXPECT_EQ(UrlResolver("http://h.example/").Resolve(url).drop,
+              UrlDrop::kBadHost)
+        << url;
+  }
+}
+
+TEST(UrlHosts, Ipv6AsTheUrlStandardWritesIt) {
+  EXPECT_EQ(NormalizeUrl("http://[::127.0.0.1]/").url, "http://[::7f00:1]/");
+  EXPECT_EQ(NormalizeUrl("http://[::ffff:127.0.0.1]/").url,
+            "http://[::ffff:7f00:1]/");
+  EXPECT_EQ(NormalizeUrl("http://[1:0:0:2:0:0:0:3]/").url,
+            "http://[1:0:0:2::3]/");
+  EXPECT_EQ(NormalizeUrl("http://[1:0:2:0:3:0:4:0]/").url,
+            "http://[1:0:2:0:3:0:4:0]/");
+  EXPECT_EQ(NormalizeUrl("http://[::]/").url, "http://[::]/");
+  EXPECT_EQ(NormalizeUrl("http://[1::]/").url, "http://[1::]/");
+  EXPECT_EQ(NormalizeUrl("http://[0:0::1]/").url, "http://[::1]/");
+  EXPECT_EQ(NormalizeUrl("http://[ABCD:0::0:1]:81/").url,
+            "http://[abcd::1]:81/");
+}
+
+// A special scheme's host follows any number of slashes (URL Standard).
+TEST(UrlHosts, SlashesBeforeTheHost) {
+  EXPECT_EQ(NormalizeUrl("http:example.com/").url, "http://example.com/");
+  EXPECT_EQ(NormalizeUrl("http:/example.com/").url, "http://example.com/");
+  EXPECT_EQ(NormalizeUrl("http:////example.com/").url, "http://example.com/");
+  EXPECT_EQ(NormalizeUrl("http:\\\\example.com/").url,
+            "http://example.com/");
+  for (std::string_view base : {"http://example.org/", "https://h.example/"}) {
+    const UrlResolver resolver(base);
+    for (auto [ref, want] : std::initializer_list<
+             std::pair<std::string_view, std::string_view>>{
+             {"///example.org/path", "/example.org/path"},
+             {"/\\/\\//example.org/../path", "/example.org/path"},
+             {"////example.org//a", "/example.org//a"}}) {
+      const std::string expected =
+          std::string(base.substr(0, base.find(':'))) + ":/" +
+          std::string(want);
+      EXPECT_EQ(ResolveUrl(base, ref).url, expected) << ref;
+      EXPECT_EQ(resolver.Resolve(ref).url, expected) << ref;
+    }
+  }
+  // Another special scheme without "//" is absolute; the same one is
+  // relative.
+  EXPECT_EQ(ResolveUrl("http://example.org/a/", "https:example.com/").url,
+            "https://example.com/");
+  EXPECT_EQ(ResolveUrl("https://example.org/a/", "https:example.com/").url,
+            "https://example.org/a/example.com/");
+  EXPECT_EQ(ResolveUrl("http://example.org/a/", "https:/example.com/").url,
+            "https://example.com/");
+}
+
+// An empty reference (href="") is the base (HTML: a link to the document's
+// base URL). The link extractor skips empty values; see src/html/links.cc.
+TEST(UrlHosts, EmptyReferenceIsTheBase) {
+  EXPECT_EQ(ResolveUrl("http://h.example/a/b?c#d", "").url,
+            "http://h.example/a/b?c");
+  EXPECT_EQ(UrlResolver("http://h.example/a/b?c#d").Resolve("").url,
+            "http://h.example/a/b?c");
 }
 
 }  // namespace
