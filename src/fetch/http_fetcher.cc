@@ -131,7 +131,11 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
     UrlResult b = ResolveUrl(url, html.base_href, options.max_url_length);
     if (b.ok()) base = std::move(b.url);
   }
-  result.links.reserve(html.hrefs.size());
+  // href="" is the base URL: a page of its own under a <base href>.
+  if (html.empty_href && html.has_base && base != url) {
+    result.links.push_back(base);
+  }
+  result.links.reserve(result.links.size() + html.hrefs.size());
   const UrlResolver resolver(base, options.max_url_length);  // parsed once
   for (std::size_t i = 0; i < html.hrefs.size(); ++i) {
     UrlResult link = resolver.Resolve(html.hrefs[i]);

@@ -82,7 +82,7 @@ class LinkCollector : public HtmlTagHandler {
         break;
       case HtmlTag::kIframe:
       case HtmlTag::kFrame:
-        AddLink(FindAttribute(attributes, "src"), /*nofollow=*/false);
+        AddUrl(FindAttribute(attributes, "src"));
         break;
       case HtmlTag::kLink: {
         const HtmlAttribute* rel = FindAttribute(attributes, "rel");
@@ -134,7 +134,17 @@ class LinkCollector : public HtmlTagHandler {
   }
 
   void AddLink(const HtmlAttribute* attribute, bool nofollow) {
-    if (attribute != nullptr) AddUrl(Decode(*attribute), nofollow);
+    if (attribute == nullptr) return;
+    const std::string_view value = Decode(*attribute);
+    if (TrimAsciiWhitespace(value).empty()) {
+      out_->empty_href = true;
+      return;
+    }
+    AddUrl(value, nofollow);
+  }
+
+  void AddUrl(const HtmlAttribute* attribute) {  // iframe/frame src
+    if (attribute != nullptr) AddUrl(Decode(*attribute));
   }
 
   void AddUrl(std::string_view url, bool nofollow = false) {

@@ -46,6 +46,9 @@ struct HtmlLinks {
   bool has_base = false;
   // Links found past `max_links` (not in `hrefs`).
   std::size_t dropped = 0;
+  // Some a/area/link had an empty (or all-whitespace) href: a link to the
+  // document's base URL (not in `hrefs`, which are never empty).
+  bool empty_href = false;
 };
 
 // Extracts the links of `html`. Keeps at most `max_links` of them and counts

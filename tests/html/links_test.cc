@@ -618,5 +618,16 @@ TEST(RelNofollowTest, MarksTheLinkAndKeepsIt) {
   EXPECT_FALSE(l.meta_nofollow);
 }
 
+TEST(EmptyHrefTest, IsALinkToTheBaseNotAnHref) {
+  EXPECT_TRUE(ExtractLinks("<a href=\"\">x</a>").empty_href);
+  EXPECT_TRUE(ExtractLinks("<area href=' \t'>").empty_href);
+  EXPECT_TRUE(ExtractLinks("<link rel=next href=\"\">").empty_href);
+  EXPECT_FALSE(ExtractLinks("<iframe src=\"\"></iframe>").empty_href)
+      << "an empty iframe is about:blank";
+  EXPECT_FALSE(ExtractLinks("<a href=/x>").empty_href);
+  EXPECT_FALSE(ExtractLinks("<a name=x>").empty_href);
+  EXPECT_TRUE(ExtractLinks("<a href=\"\">").hrefs.empty());
+}
+
 }  // namespace
 }  // namespace crawl

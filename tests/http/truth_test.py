@@ -506,6 +506,20 @@ class ContentTypeDecides(unittest.TestCase):
                 self.assertEqual(path + "-child" in asked, parsed, path)
 
 
+class EmptyHref(unittest.TestCase):
+    def test_an_empty_href_under_a_base_is_the_base(self):
+        def handler(req, conn):
+            if req.path == "/":
+                body = b'<html><head><base href="/b/"></head><body><a href="">x</a></body></html>'
+                conn.send(response(b"HTTP/1.1 200 OK", [b"Content-Type: text/html"], body))
+            else:
+                conn.send(html_page([]))
+        with RawServer(handler) as srv:
+            p, recs = crawl(srv.base + "/", "--ignore-robots", "--timeout", "4", "-q")
+            self.assertEqual(p.returncode, 0, p.stderr_text)
+            self.assertEqual(set(srv.counts()), {"/", "/b/"})
+
+
 if __name__ == "__main__":
     CRAWL = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
