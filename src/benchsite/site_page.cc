@@ -54,12 +54,35 @@ SiteLink SiteLinkAt(std::uint64_t pages, std::uint64_t i, std::uint64_t k) {
   return SiteLink{target, h >> 62};
 }
 
+static std::string PortSuffix(std::string_view origin) {
+  const std::size_t colon = origin.rfind(':');
+  const std::size_t slashes = origin.find("//");
+  if (colon == std::string_view::npos ||
+      (slashes != std::string_view::npos && colon < slashes + 2)) {
+    return "";
+  }
+  return std::string(origin.substr(colon));
+}
+
 PageRenderer::PageRenderer(const SiteOptions& options, std::string origin)
     : pages_(options.pages),
+      hosts_(options.hosts),
       fanout_(options.fanout),
       page_size_(options.page_size),
       origin_(std::move(origin)),
+      port_suffix_(PortSuffix(origin_)),
       padding_(MakePadding(options.page_size)) {}
+
+void PageRenderer::AppendOrigin(std::uint64_t i, std::string* out) const {
+  if (hosts_ <= 1) {
+    *out += origin_;
+    return;
+  }
+  *out += "http://h";
+  AppendNumber(i % hosts_, out);
+  *out += ".bench.test";
+  *out += port_suffix_;
+}
 
 void PageRenderer::AppendHead(std::uint64_t i, std::string* out) const {
   *out += "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Page ";
@@ -76,10 +99,12 @@ void PageRenderer::AppendHead(std::uint64_t i, std::string* out) const {
 
 // Forms: 0 absolute path; 1 relative to the page's directory ("/" for page
 // 0, "/p/" for the others); 2 the same with dot segments, or an absolute
-// path with a fragment for the root; 3 absolute URL.
+// path with a fragment for the root; 3 absolute URL. A link to another
+// virtual host is always form 3.
 void PageRenderer::AppendLink(std::uint64_t from, std::uint64_t to,
                               std::uint64_t form, std::string* out) const {
   *out += "<li><a href=\"";
+  if (hosts_ > 1 && from % hosts_ != to % hosts_) form = 3;
   const bool at_root = from == 0;
   const bool to_root = to == 0;
   switch (form) {
@@ -94,7 +119,7 @@ void PageRenderer::AppendLink(std::uint64_t from, std::uint64_t to,
       *out += at_root ? "./p/" : "../p/";
       break;
     case 3:
-      *out += origin_;
+      AppendOrigin(to, out);
       [[fallthrough]];
     default:
       *out += to_root ? "/" : "/p/";
@@ -120,6 +145,9 @@ Status ValidateSiteOptions(const SiteOptions& o) {
   if (o.latency.count() < 0) {
     return Status::InvalidArgument("latency must be >= 0");
   }
+  if (o.hosts < 1 || o.hosts > 1'000'000) {
+    return Status::InvalidArgument("hosts must be in 1..1000000");
+  }
   if (o.threads < 1 || o.threads > 64) {
     return Status::InvalidArgument("threads must be in 1..64");
   }
@@ -138,6 +166,23 @@ std::string SitePagePath(std::uint64_t i) {
   AppendNumber(i, &path);
   path += ".html";
   return path;
+}
+
+std::string SiteHostName(std::uint64_t k) {
+  std::string name = "h";
+  AppendNumber(k, &name);
+  name += ".bench.test";
+  return name;
+}
+
+std::string SiteUrl(const SiteOptions& options, std::uint16_t port,
+                    std::uint64_t i) {
+  std::string url = "http://";
+  url += options.hosts > 1 ? SiteHostName(i % options.hosts) : "127.0.0.1";
+  url += ':';
+  AppendNumber(port, &url);
+  url += SitePagePath(i);
+  return url;
 }
 
 std::optional<std::uint64_t> SitePageIndex(const SiteOptions& options,

@@ -23,7 +23,8 @@ inline constexpr std::string_view kPageTail = "</p>\n</body></html>\n";
 
 class PageRenderer {
  public:
-  // `origin` is "http://127.0.0.1:PORT" (for the absolute-URL links).
+  // `origin` is "http://127.0.0.1:PORT" (for the absolute-URL links; with
+  // hosts > 1 its ":PORT" follows each "http://h<k>.bench.test").
   // Requires ValidateSiteOptions(options).ok().
   PageRenderer(const SiteOptions& options, std::string origin);
 
@@ -43,11 +44,15 @@ class PageRenderer {
  private:
   void AppendLink(std::uint64_t from, std::uint64_t to, std::uint64_t form,
                   std::string* out) const;
+  // The origin of page i's host, no trailing slash.
+  void AppendOrigin(std::uint64_t i, std::string* out) const;
 
   const std::uint64_t pages_;
+  const std::uint64_t hosts_;
   const int fanout_;
   const std::size_t page_size_;
   const std::string origin_;
+  const std::string port_suffix_;  // ":PORT" of origin_, for hosts_ > 1
   const std::string padding_;
 };
 

@@ -12,7 +12,18 @@
 // a fragment ("../p/7.html#top", "./p/7.html#top"), and absolute URLs
 // ("http://127.0.0.1:PORT/p/7.html"). With fanout >= 1 every page is
 // reachable from the root, so a crawl of RootUrl() finds exactly `pages`
-// pages and no other URL. The body of each page is padded with text to
+// pages and no other URL.
+//
+// Virtual hosts. With hosts = N > 1, page i lives on host SiteHostName(i mod
+// N) ("h<k>.bench.test", a reserved TLD) at the server's port: a link to a
+// page on another host is always an absolute URL
+// ("http://h3.bench.test:PORT/p/7.html"); links within a host keep the mix
+// of forms, absolute URLs naming that host. The root is
+// http://h0.bench.test:PORT/. The server answers any Host header and derives
+// the page from the path alone (it counts requests per page, whatever the
+// host), so a client must map every host name to 127.0.0.1 itself (curl's
+// --connect-to ::127.0.0.1:PORT). A crawl of the root finds exactly `pages`
+// pages on min(N, pages) hosts. The body of each page is padded with text to
 // exactly page_size bytes (more if its links alone need more).
 //
 // The server. HTTP/1.1 and 1.0, GET and HEAD (other methods: 405),
@@ -56,6 +67,7 @@ struct SiteOptions {
   std::uint64_t pages = 20'000;      // >= 1
   int fanout = 10;                   // links per page, 0..100000
   std::size_t page_size = 8 << 10;   // body bytes per page, <= 64 MiB
+  std::uint64_t hosts = 1;           // virtual hosts, 1..1000000
 
   // --- The server ---
   std::chrono::milliseconds latency{0};  // added to every response, >= 0
@@ -80,8 +92,19 @@ std::optional<std::uint64_t> SitePageIndex(const SiteOptions& options,
 std::vector<std::uint64_t> SiteLinks(const SiteOptions& options,
                                      std::uint64_t i);
 
+// "h<k>.bench.test": the name of virtual host k (hosts > 1).
+std::string SiteHostName(std::uint64_t k);
+
+// The URL of page i as the site's links name it, for a server on `port`:
+// "http://127.0.0.1:PORT/..." with one host, else
+// "http://h<i mod hosts>.bench.test:PORT/...". SiteUrl(options, port, 0) is
+// the root.
+std::string SiteUrl(const SiteOptions& options, std::uint16_t port,
+                    std::uint64_t i);
+
 // The body of page i as served from `origin` ("http://127.0.0.1:PORT", no
-// trailing slash). Requires i < options.pages.
+// trailing slash; with hosts > 1 only its port is used). Requires
+// i < options.pages.
 std::string SitePageBody(const SiteOptions& options, std::uint64_t i,
                          std::string_view origin);
 

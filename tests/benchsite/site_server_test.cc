@@ -282,6 +282,45 @@ TEST(SitePages, BodyHasPageSizeAndItsLinksInAllForms) {
   EXPECT_EQ(forms.size(), 4u);
 }
 
+// With virtual hosts, page i lives on h(i mod hosts).bench.test: each link,
+// resolved against its page's SiteUrl, is the target's SiteUrl, and a link
+// to another host is an absolute URL.
+TEST(SitePages, VirtualHostsLinkAcrossHostsByAbsoluteUrls) {
+  SiteOptions o = SmallSite();
+  o.hosts = 7;
+  const std::uint16_t port = 8080;
+  EXPECT_EQ(SiteUrl(o, port, 0), "http://h0.bench.test:8080/");
+  EXPECT_EQ(SiteUrl(o, port, 9), "http://h2.bench.test:8080/p/9.html");
+  EXPECT_EQ(SiteHostName(3), "h3.bench.test");
+  std::set<std::uint64_t> hosts;
+  int across = 0;
+  for (std::uint64_t i : {0, 1, 2, 17, 150, 299}) {
+    const std::string body =
+        SitePageBody(o, i, "http://127.0.0.1:" + std::to_string(port));
+    const HtmlLinks links = ExtractLinks(body);
+    const auto targets = SiteLinks(o, i);
+    ASSERT_EQ(links.hrefs.size(), targets.size()) << i;
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const std::string& href = links.hrefs[k];
+      const UrlResult url = ResolveUrl(SiteUrl(o, port, i), href);
+      ASSERT_TRUE(url.ok()) << href;
+      EXPECT_EQ(url.url, SiteUrl(o, port, targets[k])) << href;
+      if (targets[k] % o.hosts != i % o.hosts) {
+        EXPECT_TRUE(href.starts_with("http://h")) << href;
+        ++across;
+      }
+      hosts.insert(targets[k] % o.hosts);
+    }
+  }
+  EXPECT_GT(across, 0);
+  EXPECT_GT(hosts.size(), 3u);
+  // One host: the links are as before, on 127.0.0.1.
+  o.hosts = 1;
+  EXPECT_EQ(SiteUrl(o, port, 9), "http://127.0.0.1:8080/p/9.html");
+  EXPECT_EQ(SitePageBody(o, 5, "http://127.0.0.1:8080"),
+            SitePageBody(SmallSite(), 5, "http://127.0.0.1:8080"));
+}
+
 TEST(SitePages, SmallPageSizeMeansNoPadding) {
   SiteOptions o = SmallSite();
   o.page_size = 10;
@@ -304,6 +343,11 @@ TEST(SitePages, ValidateOptions) {
   o = SiteOptions();
   o.page_size = std::size_t{1} << 30;
   EXPECT_FALSE(ValidateSiteOptions(o).ok());
+  o = SiteOptions();
+  o.hosts = 0;
+  EXPECT_FALSE(ValidateSiteOptions(o).ok());
+  o = SiteOptions();
+  o.page_size = std::size_t{1} << 30;
   SiteServer server(o);
   EXPECT_EQ(server.Start().code(), Status::Code::kInvalidArgument);
 }

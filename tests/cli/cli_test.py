@@ -233,6 +233,26 @@ class Bench(unittest.TestCase):
         self.assertTrue(all(r["outcome"] == "fetched" for r in recs))
         self.assertTrue(all(r["bytes"] >= 2048 for r in recs))
 
+    def test_many_hosts_every_page_once(self):
+        # --hosts: the pages spread over virtual hosts linked across, all
+        # reaching the one server through --connect-to; robots.txt once per
+        # host.
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.jsonl")
+            p = run("bench", "--hosts", "50", "--pages", "2000", "-c", "16",
+                    "--per-host", "2", "-o", out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("hosts 50", p.stdout)
+            self.assertIn("2000 fetched, 2050 requests served: every page "
+                          "once", p.stdout)
+            with open(out) as f:
+                recs = records(f.read())
+        self.assertEqual(len(recs), 2000)
+        self.assertTrue(all(r["outcome"] == "fetched" for r in recs))
+        hosts = {re.match(r"http://([^/:]+):\d+/", r["url"]).group(1)
+                 for r in recs}
+        self.assertEqual(hosts, {"h%d.bench.test" % k for k in range(50)})
+
     def test_parse_pool_fetches_every_page_once(self):
         # --parse-threads hands responses to a pool and back to the loop.
         for threads in ("2", "-1"):
@@ -316,6 +336,8 @@ class Bench(unittest.TestCase):
                      ["--pages", "5", "http://example.com/"],
                      ["bench", "--pages", "0"],
                      ["bench", "--latency", "-1"],
+                     ["bench", "--hosts", "0"],
+                     ["--hosts", "3", "http://example.com/"],
                      ["bench", "--fake", "lecture"]):
             with self.subTest(args=args):
                 p = run(*args)

@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace crawl::cli {
 namespace {
@@ -112,7 +114,8 @@ Status BenchSite::Start(const SiteOptions& options) {
   if (!ReadAll(from_child_, &port, sizeof port) || port == 0) {
     return Status::Internal("the bench site server did not start");
   }
-  root_url_ = "http://127.0.0.1:" + std::to_string(port) + "/";
+  port_ = port;
+  root_url_ = SiteUrl(options, port, 0);
   return Status();
 }
 
@@ -150,20 +153,24 @@ bool PrintBenchReport(std::FILE* out, const SiteOptions& site,
   const double seconds = s.seconds > 0 ? s.seconds : 1e-9;
   const double pages = static_cast<double>(s.fetched);
   // Every page fetched, each once: the server answered the pages and one
-  // robots.txt (when robots.txt is obeyed), nothing else.
+  // robots.txt per host with pages (when robots.txt is obeyed), nothing else.
+  const std::uint64_t hosts = std::min(site.hosts, site.pages);
   const std::uint64_t expected_requests =
-      site.pages + (crawl.obey_robots ? 1 : 0);
+      site.pages + (crawl.obey_robots ? hosts : 0);
   const bool limited = crawl.max_pages != 0 || crawl.max_depth >= 0 ||
                        s.stopped;
   const bool exact = s.fetched == site.pages && s.pages == site.pages &&
                      server.requests == expected_requests;
   std::fprintf(out,
                "crawl bench: %llu pages x %zu KB, fanout %d, latency %lld ms; "
-               "engine %s, concurrency %d, per-host %d\n",
+               "engine %s, concurrency %d, per-host %d%s\n",
                static_cast<unsigned long long>(site.pages),
                site.page_size >> 10, site.fanout,
                static_cast<long long>(site.latency.count()),
-               EngineName(crawl.engine), crawl.concurrency, crawl.per_host);
+               EngineName(crawl.engine), crawl.concurrency, crawl.per_host,
+               site.hosts > 1
+                   ? (", hosts " + std::to_string(site.hosts)).c_str()
+                   : "");
   std::fprintf(out, "  pages        %llu fetched, %llu requests served: %s\n",
                static_cast<unsigned long long>(s.fetched),
                static_cast<unsigned long long>(server.requests),

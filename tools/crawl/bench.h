@@ -31,7 +31,10 @@ class BenchSite {
   // its port. Call before any thread is started. Not OK if the server could
   // not start.
   Status Start(const SiteOptions& options);
+  // The site's root: http://127.0.0.1:PORT/, or with hosts > 1
+  // http://h0.bench.test:PORT/ (every host name to be sent to 127.0.0.1:PORT).
   const std::string& root_url() const { return root_url_; }
+  std::uint16_t port() const { return port_; }
 
   struct Totals {
     std::uint64_t requests = 0;  // responses the server sent
@@ -45,6 +48,7 @@ class BenchSite {
   int to_child_ = -1;    // closed to tell the child to stop
   int from_child_ = -1;  // port, then the request count
   std::string root_url_;
+  std::uint16_t port_ = 0;
 };
 
 // CPU seconds (user + sys) and peak RSS in bytes of this process so far.

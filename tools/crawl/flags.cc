@@ -31,6 +31,10 @@ CPU seconds and microseconds per page, and peak RSS of the crawler alone
                              server (default: 0); then the ratio to the
                              concurrency / latency ceiling is printed too
       --server-threads N     the server's event loops (default: 2)
+      --hosts N              spread the pages over N virtual hosts
+                             h0.bench.test ... (default: 1, 127.0.0.1), linked
+                             across hosts; crawled with --scope any and
+                             --connect-to ::127.0.0.1:PORT
 
 Crawl:
       --engine NAME          event (one event loop, the default), serial,
@@ -124,7 +128,8 @@ enum LongOnly {
   kMaxLinks, kParseThreads, kLinks, kFailOnError, kFake, kVersion, kPerHost, kDelay,
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
-  kBenchPageSize, kBenchLatency, kBenchThreads, kUser, kPassword, kConnectTo,
+  kBenchPageSize, kBenchLatency, kBenchThreads, kBenchHosts, kUser, kPassword,
+  kConnectTo,
 };
 
 template <typename T>
@@ -220,6 +225,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"page-size", required_argument, nullptr, kBenchPageSize},
       {"latency", required_argument, nullptr, kBenchLatency},
       {"server-threads", required_argument, nullptr, kBenchThreads},
+      {"hosts", required_argument, nullptr, kBenchHosts},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, kVersion},
       {nullptr, 0, nullptr, 0},
@@ -414,6 +420,11 @@ Result<Config> ParseFlags(int argc, char** argv) {
         if (!ParseInt(optarg, 1, 64, c.site.threads))
           return bad("--server-threads (expected 1..64)");
         break;
+      case kBenchHosts:
+        bench_flag = opt;
+        if (!ParseInt<std::uint64_t>(optarg, 1, 1'000'000, c.site.hosts))
+          return bad("--hosts (expected 1..1000000)");
+        break;
       case 'h': c.print_and_exit = kUsage; return c;
       case kVersion: c.print_and_exit = "crawl " CRAWL_VERSION "\n"; return c;
       case ':':
@@ -456,8 +467,8 @@ Result<Config> ParseFlags(int argc, char** argv) {
   }
   if (bench_flag != 0) {
     return Status::InvalidArgument(
-        "--pages, --fanout, --page-size, --latency and --server-threads are "
-        "options of 'crawl bench'");
+        "--pages, --fanout, --page-size, --latency, --server-threads and "
+        "--hosts are options of 'crawl bench'");
   }
   for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
   if (c.crawl.seeds.empty() && c.fake_spec.empty()) {

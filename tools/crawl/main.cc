@@ -64,6 +64,15 @@ int Main(int argc, char** argv) {
       return kExitFatal;
     }
     config.crawl.seeds = {bench_site.root_url()};
+    if (config.site.hosts > 1) {
+      // Every host in scope, and every host name to the child server (after
+      // any --connect-to of the user's: the first match wins).
+      if (config.crawl.scope != ScopeMode::kDomain) {
+        config.crawl.scope = ScopeMode::kAny;
+      }
+      config.http.connect_to.push_back("::127.0.0.1:" +
+                                       std::to_string(bench_site.port()));
+    }
     if (config.output.empty()) config.output = "/dev/null";
   }
 
