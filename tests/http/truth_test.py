@@ -118,7 +118,13 @@ def crawl(*args, timeout=120):
     start = time.monotonic()
     with subprocess.Popen([CRAWL, *args], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as proc:
-        out, err = proc.communicate(timeout=timeout)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise AssertionError("crawl %s did not end within %d s"
+                                 % (" ".join(args), timeout))
     proc.elapsed = time.monotonic() - start
     proc.stderr_text = err.decode("utf-8", "replace")
     proc.stdout_text = out.decode("utf-8")  # must be UTF-8
@@ -518,6 +524,39 @@ class EmptyHref(unittest.TestCase):
             p, recs = crawl(srv.base + "/", "--ignore-robots", "--timeout", "4", "-q")
             self.assertEqual(p.returncode, 0, p.stderr_text)
             self.assertEqual(set(srv.counts()), {"/", "/b/"})
+
+
+class NeverEndingCrawl(unittest.TestCase):
+    """Issue repro: with --max-pages reached, a retry queued behind a
+    robots.txt of the same host name (https on a plain-HTTP port, whose TLS
+    never completes) was never dispatched; the crawl hung."""
+
+    def test_max_pages_with_a_retry_behind_a_robots_fetch_ends(self):
+        hits = {"n": 0}
+
+        def handler(req, conn):
+            if req.path == "/robots.txt":
+                conn.send(response(b"HTTP/1.1 404 Not Found"))
+            elif req.path == "/":
+                conn.send(html_page(["/flaky", "https://127.0.0.1:%d/a" % srv.port]))
+            elif req.path == "/flaky":
+                hits["n"] += 1
+                conn.send(response(b"HTTP/1.1 503 Busy", [b"Retry-After: 1"]))
+            elif req.method in ("GET", "HEAD"):
+                conn.send(html_page([]))
+            else:
+                conn.reset()  # a TLS ClientHello is no request of ours
+        with RawServer(handler) as srv:
+            p, recs = crawl(srv.base + "/", "--max-pages", "2", "--retries", "5",
+                            "--retry-delay", "1", "--max-retry-wait", "3",
+                            "--scope", "host-any-port", "--timeout", "3",
+                            "--connect-timeout", "2", "-q", timeout=90)
+            self.assertEqual(p.returncode, 0, p.stderr_text)
+            self.assertLess(p.elapsed, 60)
+            by = {r["url"]: r for r in recs}
+            flaky = by[srv.base + "/flaky"]
+            self.assertEqual(flaky["attempts"], 6, flaky)
+            self.assertEqual(hits["n"], 6)
 
 
 if __name__ == "__main__":
