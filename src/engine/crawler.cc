@@ -95,6 +95,21 @@ std::size_t StartThreads(std::size_t n, const std::function<void()>& body,
 
 namespace {
 
+// `url` as typed, with what may be a password ("user:pw@") replaced: an
+// error message shows no password either.
+std::string WithoutPassword(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const std::size_t at = url.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  const std::string_view info = url.substr(start, at);
+  const std::size_t colon = info.find(':');
+  if (colon == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, start + colon + 1)) + "***" +
+         std::string(url.substr(start + at));
+}
+
 // The options' seeds, normalised; InvalidArgument if any is unusable.
 Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
   if (options.seeds.empty()) {
@@ -105,7 +120,8 @@ Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
     if (seed.empty()) return Status::InvalidArgument("empty seed URL");
     UrlResult url = NormalizeUrl(seed);
     if (!url.ok()) {
-      return Status::InvalidArgument("seed '" + seed + "' is not a usable " +
+      return Status::InvalidArgument("seed '" + WithoutPassword(seed) +
+                                     "' is not a usable " +
                                      "http(s) URL (" + UrlDropName(url.drop) +
                                      ")");
     }

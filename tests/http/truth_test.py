@@ -306,6 +306,12 @@ class OriginsAndCredentials(unittest.TestCase):
                 self.assertIn(seed.base + "/same", urls)
                 self.assertIn(other.base + "/leak", urls)
 
+    def test_a_bad_seed_error_shows_no_password(self):
+        p, _ = crawl("http://bob:hunter2@[bad/")
+        self.assertEqual(p.returncode, 2)
+        self.assertNotIn("hunter2", p.stderr_text)
+        self.assertIn("bob:***@", p.stderr_text)
+
     def test_user_and_password_flags(self):
         log = []
 
