@@ -52,11 +52,14 @@ struct Json {
   bool boolean = false;
   std::string text;  // string value, or number as written
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  // An object's members, in order (two vectors: std::pair<std::string,
+  // Json> would need Json complete here).
+  std::vector<std::string> keys;
+  std::vector<Json> values;
 
   const Json* Get(std::string_view key) const {
-    for (const auto& [k, v] : members) {
-      if (k == key) return &v;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) return &values[i];
     }
     return nullptr;
   }
@@ -124,8 +127,9 @@ class JsonReader {
         }
         Space();
         if (pos_ >= in_.size() || in_[pos_++] != ':') return false;
-        out.members.emplace_back(std::move(key), Json());
-        if (!Value(out.members.back().second)) return false;
+        out.keys.push_back(std::move(key));
+        out.values.emplace_back();
+        if (!Value(out.values.back())) return false;
         Space();
         if (pos_ >= in_.size()) return false;
         if (in_[pos_] == '}') return ++pos_, true;
