@@ -329,24 +329,6 @@ Transcoder::~Transcoder() = default;
 
 namespace {
 
-void AppendCodePoint(std::uint32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 // Runs `cd` over `in` into `out`; at a sequence it cannot convert calls
 // `bad(in_rest, out)`, which appends a replacement and returns how many
 // input bytes to skip (at least 1).
@@ -396,7 +378,7 @@ void Transcoder::ToUtf8(std::string_view in, std::string& out) {
     // WHATWG's windows-1252 maps the five bytes CP1252 leaves undefined to
     // the C1 controls of the same value.
     if (cp1252 && (b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D)) {
-      AppendCodePoint(b, o);
+      AppendUtf8(b, o);
     } else {
       o += "\xEF\xBF\xBD";
     }

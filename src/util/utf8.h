@@ -71,6 +71,25 @@ inline void AppendUtf8Sanitized(std::string_view in, std::string& out) {
   }
 }
 
+// Appends code point `c` (at most U+10FFFF, not a surrogate) as UTF-8.
+inline void AppendUtf8(std::uint32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
 // Whether `in` is well-formed UTF-8 throughout (ASCII runs 8 bytes at a
 // time).
 inline bool IsValidUtf8(std::string_view in) {
