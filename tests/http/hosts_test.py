@@ -230,6 +230,31 @@ class SlowHost(unittest.TestCase):
               file=sys.stderr)
 
 
+class ConnectionReuse(unittest.TestCase):
+    """A polite crawl over many hosts keeps each host's connection for its
+    next turn: with 2 fetches in flight over 100 hosts of 5 pages each, one
+    connection per host, not one per page (curl's default cache, 4 per
+    transfer in flight, closed them: 500 connects)."""
+
+    def test_one_connection_per_host_when_few_are_in_flight(self):
+        hosts = ["r%d.test" % i for i in range(100)]
+
+        def handler(req, conn):
+            host = (req.header("host") or "").split(":")[0]
+            if req.path == "/":
+                conn.send(html_page(["http://%s/p%d" % (h, k)
+                                     for h in hosts for k in range(5)]))
+            else:
+                conn.send(html_page([]))
+        with RawServer(handler) as srv:
+            p = crawl("http://seed.test/", "--scope", "any", "--ignore-robots",
+                      "-c", "2", "--per-host", "1", "-q", "-o", os.devnull,
+                      "--connect-to", "::127.0.0.1:%d" % srv.port)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sum(srv.counts().values()), 501)
+            self.assertLessEqual(srv.connections, 100 + 10, srv.connections)
+
+
 if __name__ == "__main__":
     CRAWL = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
