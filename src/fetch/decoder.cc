@@ -247,6 +247,12 @@ ContentDecoder::ContentDecoder(std::string_view content_encoding) {
     if (comma == std::string_view::npos) break;
     content_encoding.remove_prefix(comma + 1);
   }
+  // Counted before any decoder is built: a header listing thousands of
+  // codings must not cost thousands of decoders.
+  if (codings.size() > kMaxLayers) {
+    error_ = "more than " + std::to_string(kMaxLayers) + " content codings";
+    return;
+  }
   for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
     const std::string_view c = *it;
     if (EqualsIgnoreCase(c, "gzip") || EqualsIgnoreCase(c, "x-gzip")) {

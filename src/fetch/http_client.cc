@@ -312,7 +312,10 @@ class HttpClient::Loop {
     for (const auto& rule : connect_rules_) {
       if ((rule[0].empty() || EqualsIgnoreCase(host, rule[0])) &&
           (rule[1].empty() || rule[1] == port)) {
-        return !rule[2].empty() || !rule[3].empty();
+        // Only a rule that names the address to connect to (HOST2) was
+        // chosen by the user; a port-only rule still connects to whatever
+        // the host's DNS says, which stays checked.
+        return !rule[2].empty();
       }
     }
     return false;
