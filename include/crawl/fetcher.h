@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "crawl/response.h"
+
 namespace crawl {
 
 // What became of one fetch.
@@ -74,6 +76,10 @@ struct FetchResult {
   // Those of `links` whose element had rel=nofollow (followed all the same:
   // a hint for search engines, not an instruction to a crawler).
   std::vector<std::string> nofollow_links;
+  // The body was HTML (its links were read).
+  bool html = false;
+  // Where the outputs (WARC, the mirror) kept the response.
+  Kept kept;
 
   static FetchResult Fetched(std::vector<std::string> links) {
     FetchResult r;

@@ -55,6 +55,14 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// `line` without its line ending.
+std::string_view TrimLineEnd(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+    line.remove_suffix(1);
+  }
+  return line;
+}
+
 // Whether a Content-Type names a type whose body we keep in full: HTML, or
 // none (to be sniffed).
 bool KeepsBody(std::string_view content_type) {
@@ -379,6 +387,7 @@ class HttpClient::Loop {
     bool resend_refused = false;
     std::uint64_t raw_bytes = 0;  // body bytes as sent (encoded)
     std::string refused;         // why a connection was refused, if so
+    bool spill_failed = false;   // a body could not be kept (its Body says why)
     char error[CURL_ERROR_SIZE] = {0};
 
     // Counts and keeps decoded body bytes up to the cap; false (and
@@ -393,7 +402,10 @@ class HttpClient::Loop {
       if (!keep_body) {
         keep = std::min(take, kSniffBytes - std::min(kSniffBytes, r.body.size()));
       }
-      r.body.append(bytes.data(), keep);
+      if (keep > 0 && !r.body.Append(bytes.substr(0, keep))) {
+        spill_failed = true;
+        return false;
+      }
       r.body_bytes += take;
       if (take < bytes.size()) {
         r.truncated = true;
@@ -454,8 +466,13 @@ class HttpClient::Loop {
     }
     std::string_view line(data, len);
     HttpResponse& r = t->response;
+    // Trailers (after a chunked body) are not the response's headers.
+    if (t->headers_done && t->body_started) return len;
     if (StartsWithIgnoreCase(line, "http/")) {
       // A new response (after 1xx ones): forget the previous one's headers.
+      r.raw_head.assign(line);
+      r.headers.clear();
+      r.status_line.assign(TrimLineEnd(line));
       r.content_type.clear();
       r.location.clear();
       r.retry_after.clear();
@@ -471,11 +488,19 @@ class HttpClient::Loop {
       t->content_length.clear();
       if (t->bad_header.empty()) t->bad_header = CheckStatusLine(t, line);
     } else if (line == "\r\n" || line == "\n") {
+      r.raw_head.append(line);
       if (!t->interim) t->headers_done = true;  // the final response's
+      return len;
     } else if (line.front() == ' ' || line.front() == '\t') {
       // obs-fold (RFC 9112 5.2): a continuation of the previous header. A
       // folded Location is not its first line: the response is bad.
+      r.raw_head.append(line);
+      if (!r.headers.empty()) {
+        r.headers.back().value += ' ';
+        r.headers.back().value += Trim(line);
+      }
       if (t->last_header == Header::kLocation) t->folded_location = true;
+      return len;
     } else if (StartsWithIgnoreCase(line, "content-type:")) {
       r.content_type = Trim(line.substr(13));
       t->last_header = Header::kOther;
@@ -505,6 +530,14 @@ class HttpClient::Loop {
       t->last_header = Header::kOther;
     } else {
       t->last_header = Header::kOther;
+    }
+    if (!StartsWithIgnoreCase(line, "http/")) {
+      r.raw_head.append(line);
+      const std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos && r.headers.size() < 1000) {
+        r.headers.push_back({std::string(line.substr(0, colon)),
+                             std::string(Trim(line.substr(colon + 1)))});
+      }
     }
     return len;
   }
@@ -572,11 +605,23 @@ class HttpClient::Loop {
     }
     const std::uint64_t cap = t->loop->options_.max_body_bytes;
     t->raw_bytes += len;
+    r.raw_bytes = t->raw_bytes;
+    if (t->loop->options_.keep_raw_body &&
+        !r.raw_body.Append(std::string_view(data, len))) {
+      t->spill_failed = true;
+      return 0;
+    }
     if (!t->decoder->active()) {
       if (!t->Keep(std::string_view(data, len))) return 0;
       return len;
     }
-    if (t->decode_failed) return len;  // a non-2xx body: no longer kept
+    if (t->decode_failed) {  // a non-2xx body: no longer kept, still bounded
+      if (t->raw_bytes > cap) {
+        r.truncated = true;
+        return 0;
+      }
+      return len;
+    }
     const bool ok = t->decoder->Write(
         std::string_view(data, len),
         [t](std::string_view bytes) { return t->Keep(bytes); });
@@ -596,6 +641,17 @@ class HttpClient::Loop {
       return 0;
     }
     return len;
+  }
+
+  // curl's log of a transfer: only the request head (sent once per
+  // transfer: a resend is refused, see OnRequest) is kept.
+  static int OnDebug(CURL*, curl_infotype type, char* data, std::size_t size,
+                     void* userp) {
+    auto* t = static_cast<Transfer*>(userp);
+    if (type == CURLINFO_HEADER_OUT && t->response.request_head.size() < (1 << 20)) {
+      t->response.request_head.append(data, size);
+    }
+    return 0;
   }
 
   // Before each request curl sends. curl resends a request on its own when a
@@ -656,6 +712,12 @@ class HttpClient::Loop {
     if (StartsWithIgnoreCase(t->url, "https:")) {
       curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     }
+    if (o.keep_raw_body) {
+      // The request head as sent reaches only curl's debug callback.
+      curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &Loop::OnDebug);
+      curl_easy_setopt(easy, CURLOPT_DEBUGDATA, t);
+      curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+    }
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(o.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
@@ -711,6 +773,10 @@ class HttpClient::Loop {
       t->url = std::move(p.url);
       t->done = std::move(p.done);
       t->want_body = p.keep_body;
+      t->response.url = t->url;
+      t->response.started_at = std::chrono::system_clock::now();
+      t->response.body = Body(options_.spill_threshold, options_.spill_dir);
+      t->response.raw_body = Body(options_.spill_threshold, options_.spill_dir);
       // Through a proxy every socket goes to the proxy, which the user
       // chose; the target's literal was checked in Start().
       t->private_ok = !options_.proxy.empty() || PrivateAllowed(t->url) ||
@@ -739,6 +805,23 @@ class HttpClient::Loop {
     curl_off_t total_us = 0;
     curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
     r.total_ms = total_us / 1000.0;
+    const auto ms = [t](CURLINFO info) {
+      curl_off_t us = 0;
+      curl_easy_getinfo(t->easy, info, &us);
+      return us / 1000.0;
+    };
+    r.dns_ms = ms(CURLINFO_NAMELOOKUP_TIME_T);
+    r.connect_ms = ms(CURLINFO_CONNECT_TIME_T);
+    r.tls_ms = ms(CURLINFO_APPCONNECT_TIME_T);
+    r.first_byte_ms = ms(CURLINFO_STARTTRANSFER_TIME_T);
+    char* ip = nullptr;
+    if (curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+        ip != nullptr) {
+      r.remote_ip = ip;
+    }
+    long port = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_PORT, &port);
+    r.remote_port = static_cast<int>(port);
     long version = 0;
     curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
     switch (version) {
@@ -780,6 +863,9 @@ class HttpClient::Loop {
     const bool success_status = r.status >= 200 && r.status < 300;
     if (cancel_reason != nullptr) {
       fail("cancelled", cancel_reason);
+    } else if (t->spill_failed) {
+      fail("io", "cannot keep the body: " +
+                     (r.body.error().empty() ? r.raw_body.error() : r.body.error()));
     } else if (!t->refused.empty() && code == CURLE_COULDNT_CONNECT) {
       // (If another address of the host connected, the refusal was moot.)
       fail("private_address", t->refused);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "crawl/response.h"
 #include "crawl/status.h"
 #include "crawl/url.h"
 
@@ -55,6 +56,13 @@ struct HttpOptions {
   // capped) but only their first bytes are kept, unless this is set (or the
   // request asks for its body).
   bool keep_all_bodies = false;
+  // Keep the body as sent too (Response::raw_body: content coding kept),
+  // and the request head as sent (Response::request_head): for an archive.
+  bool keep_raw_body = false;
+  // Bodies past this many bytes go to an unlinked file in spill_dir
+  // (empty: $TMPDIR or /tmp), not memory.
+  std::uint64_t spill_threshold = Body::kDefaultThreshold;
+  std::string spill_dir;
   // Never connect to a non-public address (loopback, private, link-local,
   // multicast, unspecified, reserved; src/net/address.h) — checked on the
   // resolved address at connect time, so DNS cannot sneak around it, and on
@@ -80,30 +88,9 @@ struct HttpOptions {
   long max_host_connections = 0;      // 0: no limit
 };
 
-struct HttpResponse {
-  int status = 0;             // 0 if no response was received
-  std::string content_type;   // raw header value
-  std::string location;       // raw Location header value
-  std::string retry_after;    // raw Retry-After header value
-  double retry_after_s = -1;  // it in seconds (from seconds or HTTP-date)
-  std::vector<std::string> x_robots_tag;  // each X-Robots-Tag value
-  std::string body;           // decoded (maybe only a prefix, see above)
-  std::uint64_t body_bytes = 0;  // decoded bytes received
-  bool truncated = false;     // body hit max_body_bytes
-  std::string http_version;   // "1.1", "2", ...
-  double total_ms = 0;
-  // Empty when a whole response arrived; else a short kind and a message:
-  //   "timeout" (sent, no whole answer in time), "connect" (no connection;
-  //   also a request that waited for one and was never sent), "dns", "tls",
-  //   "network" (reset, empty reply), "truncated" (cut off inside the
-  //   headers, short of Content-Length or the last chunk, or an encoded
-  //   body whose stream did not end), "bad_response" (HTTP/0.9, a bad status
-  //   line or code, a folded Location), "header_too_large", "decoding" (a
-  //   2xx body its Content-Encoding cannot decode), "private_address",
-  //   "cancelled", "url", "curl".
-  std::string error_kind;
-  std::string error_message;
-};
+// One exchange: crawl/response.h (the request as sent, the response as
+// received, raw and decoded bodies, timings, the error kind).
+using HttpResponse = Response;
 
 // Checks one --connect-to rule ("HOST:PORT:HOST2:PORT2", IPv6 hosts in
 // brackets); InvalidArgument naming what is wrong.

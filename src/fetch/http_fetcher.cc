@@ -46,11 +46,11 @@ void EncodeQuery(Transcoder& transcoder, std::string& href) {
 
 }  // namespace
 
-FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
+FetchResult ToFetchResult(const std::string& url, const HttpResponse& r,
                           const PageOptions& options) {
   FetchResult result;
   result.http_status = r.status;
-  result.content_type = std::move(r.content_type);
+  result.content_type = r.content_type;
   result.bytes = r.body_bytes;
   result.truncated = r.truncated;
   result.fetch_ms = r.total_ms;
@@ -58,7 +58,7 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
 
   if (!r.error_kind.empty()) {
     result.outcome = Outcome::kError;
-    result.error = {std::move(r.error_kind), std::move(r.error_message)};
+    result.error = {r.error_kind, r.error_message};
     return result;
   }
   const int status = r.status;
@@ -92,15 +92,16 @@ FetchResult ToFetchResult(const std::string& url, HttpResponse&& r,
   }
 
   result.outcome = Outcome::kFetched;
-  // (content_type was moved into `result`: read it there.)
-  if (!IsHtmlResponse(result.content_type, r.body)) return result;
+  const std::string_view page = r.body.view();
+  if (!IsHtmlResponse(result.content_type, page)) return result;
+  result.html = true;
   // The page's encoding (BOM, charset, <meta>, else UTF-8 if valid, else
   // windows-1252): link values are decoded from it; a page whose encoding
   // is not ASCII-compatible (UTF-16) is decoded whole first.
-  const Encoding& encoding = SniffEncoding(result.content_type, r.body);
+  const Encoding& encoding = SniffEncoding(result.content_type, page);
   std::unique_ptr<Transcoder> transcoder;
   std::string utf8_body;
-  std::string_view body = r.body;
+  std::string_view body = page;
   if (!encoding.utf8()) {
     transcoder = std::make_unique<Transcoder>(encoding);
     if (!encoding.ascii_compatible) {
@@ -153,7 +154,22 @@ HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page)
     : page_(page), client_(http) {}
 
 FetchResult HttpFetcher::Fetch(const std::string& url) {
-  return ToFetchResult(url, client_.Get(url), page_);
+  return Process(url, client_.Get(url));
+}
+
+FetchResult HttpFetcher::Process(const std::string& url, HttpResponse&& r) const {
+  FetchResult result = ToFetchResult(url, r, page_);
+  KeepResponse(r, result.links, result.html, result.kept);
+  return result;
+}
+
+void HttpFetcher::KeepResponse(const HttpResponse& r,
+                               const std::vector<std::string>& links,
+                               bool html, Kept& kept) const {
+  if (r.status == 0) return;  // nothing arrived to keep
+  for (ResponseSink* output : page_.outputs) {
+    output->OnResponse(r, links, html, kept);
+  }
 }
 
 WorkQueue* HttpFetcher::Parsers() {
@@ -171,16 +187,17 @@ void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
                          HttpResponse&& response) mutable {
     // On the loop thread: parse here, or hand the parsing to the pool.
     if (parsers == nullptr) {
-      done(ToFetchResult(url, std::move(response), page_));
+      done(Process(url, std::move(response)));
       return;
     }
     // The job may run after the client is gone (the pool outlives it, to
     // take the client's last, cancelled, callbacks): it wakes the loop
     // through a Waker it holds, never through client_.
+    // (A Response is move-only; the pool's jobs are copyable functions.)
     parsers->Post([this, url = std::move(url), done = std::move(done),
-                   response = std::move(response),
+                   response = std::make_shared<HttpResponse>(std::move(response)),
                    waker = client_.waker()]() mutable {
-      done(ToFetchResult(url, std::move(response), page_));
+      done(Process(url, std::move(*response)));
       if (waker) waker->Wake();  // a loop turned by Poll() returns to its caller
     });
   });
@@ -210,6 +227,8 @@ void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
         // On the loop thread (or this one, for an early failure); Start()
         // from here only queues the next transfer.
         Document& doc = fetch->doc;
+        Kept kept;  // a document's record is not streamed: kept for the archive only
+        KeepResponse(r, {}, false, kept);
         doc.http_status = r.status;
         doc.truncated = r.truncated;
         if (!r.error_kind.empty()) {
@@ -230,7 +249,7 @@ void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
           fetch->done(std::move(doc));  // an unusable Location
           return;
         }
-        doc.body = std::move(r.body);  // a 3xx here: too many redirects
+        doc.body = r.body.str();  // a 3xx here: too many redirects
         fetch->done(std::move(doc));
       },
       /*keep_body=*/true);

@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "crawl/fetcher.h"
 #include "crawl/url.h"
@@ -46,11 +47,16 @@ struct PageOptions {
   // product token they may name (lower case).
   bool obey_meta_robots = false;
   std::string robots_token;
+  // Outputs that keep every response received (WARC, the mirror), in this
+  // order; not owned, must outlive the fetcher. Called on the thread that
+  // turns the response into a FetchResult (see parse_threads), which fills
+  // FetchResult::kept.
+  std::vector<ResponseSink*> outputs;
 };
 
 // Turns an HTTP response for `url` into a FetchResult (the rules above).
 // Pure; thread-safe. Used by HttpFetcher and by event-driven engines.
-FetchResult ToFetchResult(const std::string& url, HttpResponse&& response,
+FetchResult ToFetchResult(const std::string& url, const HttpResponse& response,
                           const PageOptions& options);
 
 class HttpFetcher final : public Fetcher {
@@ -73,6 +79,10 @@ class HttpFetcher final : public Fetcher {
 
  private:
   struct DocumentFetch;
+  // ToFetchResult, then the outputs.
+  FetchResult Process(const std::string& url, HttpResponse&& r) const;
+  void KeepResponse(const HttpResponse& r, const std::vector<std::string>& links,
+                    bool html, Kept& kept) const;
   void FollowDocument(std::shared_ptr<DocumentFetch> fetch);
   WorkQueue* Parsers();  // null: parse on the loop thread
 

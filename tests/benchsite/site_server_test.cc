@@ -429,7 +429,7 @@ TEST(SiteServerTest, ServesPagesToHttpClient) {
     ASSERT_EQ(r.status, 200) << r.error_kind << " " << r.error_message;
     EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
     EXPECT_EQ(r.http_version, "1.1");
-    EXPECT_EQ(r.body, SitePageBody(s.options, i, Origin(s.server)));
+    EXPECT_EQ(r.body.str(), SitePageBody(s.options, i, Origin(s.server)));
   }
   EXPECT_EQ(client.Get(Origin(s.server) + "/robots.txt").status, 404);
   EXPECT_EQ(s.server.requests(), 5u);
@@ -448,7 +448,7 @@ TEST(SiteServerTest, CrawlFromTheRootFindsExactlyEveryPage) {
     queue.pop_front();
     const HttpResponse r = client.Get(url, true);
     ASSERT_EQ(r.status, 200) << url;
-    for (const std::string& href : ExtractLinks(r.body).hrefs) {
+    for (const std::string& href : ExtractLinks(r.body.view()).hrefs) {
       const UrlResult next = ResolveUrl(url, href);
       ASSERT_TRUE(next.ok()) << href;
       if (seen.insert(next.url).second) queue.push_back(next.url);

@@ -381,10 +381,10 @@ std::vector<std::string> PageLinks(std::string_view base, std::string_view href)
   HttpResponse r;
   r.status = 200;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!DOCTYPE html><base href=\"" + HtmlAttribute(base) +
-           "\"><a href=\"" + HtmlAttribute(href) + "\">x</a>";
+  r.body.Append("<!DOCTYPE html><base href=\"" + HtmlAttribute(base) +
+                "\"><a href=\"" + HtmlAttribute(href) + "\">x</a>");
   r.body_bytes = r.body.size();
-  return ToFetchResult("http://page.test/p", std::move(r), PageOptions{}).links;
+  return ToFetchResult("http://page.test/p", r, PageOptions{}).links;
 }
 
 std::string Describe(const UrlResult& r) {
