@@ -13,6 +13,7 @@ packages=(
   libpsl-dev libre2-dev          # src/scope: registrable domains, --include/--exclude
   nginx-light python3-doc        # integration test: python3-doc's HTML tree over nginx
   zlib1g-dev                     # src/robots, src/fetch: gzip sitemaps and bodies
+  libssl-dev libdeflate-dev      # src/output: WARC SHA-1 digests; fast gzip of small records
   libbrotli-dev libzstd-dev      # src/fetch: br and zstd bodies (we decode, not curl)
   python3-protego                # robots.txt differential test (Scrapy's parser)
   iproute2 util-linux            # hostile tests run in a network namespace
