@@ -27,7 +27,8 @@ void AppendRfc3339(std::string& out, std::chrono::system_clock::time_point t) {
   out += buf;
 }
 
-void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
+void AppendJsonRecord(std::string& out, const PageRecord& r,
+                      const JsonlFields& fields) {
   const FetchResult& f = r.result;
   auto string_or_null = [&](const std::string& s) {
     if (s.empty()) {
@@ -87,7 +88,22 @@ void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
   out += ",\"fetched_at\":\"";
   AppendRfc3339(out, f.fetched_at);
   out += "\"";
-  if (with_links) {
+  if (fields.warc) {
+    const Kept& k = f.kept;
+    out += ",\"warc_file\":";
+    string_or_null(k.warc_file);
+    out += ",\"warc_offset\":";
+    out += k.warc_file.empty() ? "null" : std::to_string(k.warc_offset);
+    out += ",\"warc_length\":";
+    out += k.warc_file.empty() ? "null" : std::to_string(k.warc_length);
+    out += ",\"payload_digest\":";
+    string_or_null(k.payload_digest);
+  }
+  if (fields.mirror) {
+    out += ",\"saved_as\":";
+    string_or_null(f.kept.saved_as);
+  }
+  if (fields.links) {
     out += ",\"link_urls\":[";
     for (std::size_t i = 0; i < f.links.size(); ++i) {
       if (i) out.push_back(',');
@@ -103,8 +119,8 @@ void AppendJsonRecord(std::string& out, const PageRecord& r, bool with_links) {
   out += "}\n";
 }
 
-JsonlSink::JsonlSink(std::FILE* out, std::string name, bool with_links)
-    : out_(out), name_(std::move(name)), with_links_(with_links) {
+JsonlSink::JsonlSink(std::FILE* out, std::string name, JsonlFields fields)
+    : out_(out), name_(std::move(name)), fields_(fields) {
   MutexLock lock(mu_);
   buf_.reserve(kFlushAt + 4096);
 }
@@ -120,7 +136,7 @@ void JsonlSink::OnRecord(const PageRecord& record) {
   MutexLock lock(mu_);
   const auto now = std::chrono::steady_clock::now();
   if (buf_.empty()) oldest_ = now;
-  AppendJsonRecord(buf_, record, with_links_);
+  AppendJsonRecord(buf_, record, fields_);
   if (buf_.size() >= kFlushAt || now - oldest_ >= kMaxAge) FlushLocked();
 }
 

@@ -3,7 +3,10 @@
 // Fields, in this order: url, final_url, outcome, status, depth, parent,
 // content_type, bytes, truncated, fetch_ms, links (count), redirect_to, hops,
 // attempts, error ({kind, message} or null), fetched_at (RFC 3339, UTC). With
-// `with_links`, also link_urls (the list). README.md documents each.
+// fields.links, also link_urls and nofollow_links (lists); with fields.warc,
+// warc_file, warc_offset, warc_length and payload_digest (null for a URL
+// without a WARC response record); with fields.mirror, saved_as. README.md
+// documents each.
 //
 // Records are buffered and written when 64 KB have gathered or the oldest
 // buffered record is a second old, so output streams even from a slow crawl;
@@ -30,15 +33,22 @@ namespace crawl {
 // Appends `t` as RFC 3339 UTC with milliseconds: 2026-11-22T04:40:12.123Z.
 void AppendRfc3339(std::string& out, std::chrono::system_clock::time_point t);
 
+// Which optional fields records carry.
+struct JsonlFields {
+  bool links = false;   // --links
+  bool warc = false;    // --warc-file
+  bool mirror = false;  // --mirror
+};
+
 // Appends `record` as one JSON object and a newline.
 void AppendJsonRecord(std::string& out, const PageRecord& record,
-                      bool with_links);
+                      const JsonlFields& fields);
 
 class JsonlSink final : public RecordSink {
  public:
   // Writes to `out` (not owned; must outlive the sink). `name` is used in
   // error messages.
-  JsonlSink(std::FILE* out, std::string name, bool with_links = false);
+  JsonlSink(std::FILE* out, std::string name, JsonlFields fields = {});
   ~JsonlSink() override;
 
   void OnRecord(const PageRecord& record) override;
@@ -58,7 +68,7 @@ class JsonlSink final : public RecordSink {
 
   std::FILE* const out_;
   const std::string name_;
-  const bool with_links_;
+  const JsonlFields fields_;
   Mutex mu_;
   std::string buf_ GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point oldest_ GUARDED_BY(mu_);

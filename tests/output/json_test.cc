@@ -52,7 +52,7 @@ TEST(JsonRecord, Fields) {
   r.result.fetched_at = std::chrono::system_clock::time_point(
       std::chrono::milliseconds(1795000000123));
   std::string out;
-  AppendJsonRecord(out, r, false);
+  AppendJsonRecord(out, r, JsonlFields{});
   EXPECT_EQ(out,
             "{\"url\":\"http://a/\",\"final_url\":\"http://a/\","
             "\"outcome\":\"fetched\",\"status\":200,\"depth\":2,"
@@ -63,7 +63,7 @@ TEST(JsonRecord, Fields) {
             "\"error\":null,"
             "\"fetched_at\":\"2026-11-18T11:06:40.123Z\"}\n");
   out.clear();
-  AppendJsonRecord(out, r, true);
+  AppendJsonRecord(out, r, JsonlFields{.links = true});
   EXPECT_NE(out.find(",\"link_urls\":[\"http://x/\",\"http://y/\\\"\"]"),
             std::string::npos)
       << out;
@@ -71,7 +71,7 @@ TEST(JsonRecord, Fields) {
   r.result.nofollow = "meta";
   r.result.nofollow_links = {"http://x/"};
   out.clear();
-  AppendJsonRecord(out, r, true);
+  AppendJsonRecord(out, r, JsonlFields{.links = true});
   EXPECT_NE(out.find(",\"nofollow\":\"meta\","), std::string::npos) << out;
   EXPECT_NE(out.find(",\"nofollow_links\":[\"http://x/\"]"), std::string::npos)
       << out;
@@ -82,7 +82,7 @@ TEST(JsonRecord, SeedAndError) {
   r.url = "http://a/";
   r.result = FetchResult::Error("exception", "bad \"thing\"");
   std::string out;
-  AppendJsonRecord(out, r, false);
+  AppendJsonRecord(out, r, JsonlFields{});
   EXPECT_NE(out.find("\"parent\":null"), std::string::npos) << out;
   EXPECT_NE(out.find("\"status\":null"), std::string::npos) << out;
   EXPECT_NE(out.find("\"error\":{\"kind\":\"exception\",\"message\":"
@@ -98,7 +98,7 @@ TEST(JsonRecord, RedirectFinalUrlIsTheTarget) {
   r.result = FetchResult::Redirect("http://a/new");
   r.result.http_status = 301;
   std::string out;
-  AppendJsonRecord(out, r, false);
+  AppendJsonRecord(out, r, JsonlFields{});
   EXPECT_NE(out.find("\"final_url\":\"http://a/new\""), std::string::npos);
   EXPECT_NE(out.find("\"redirect_to\":\"http://a/new\""), std::string::npos);
   EXPECT_NE(out.find("\"outcome\":\"redirect\""), std::string::npos);

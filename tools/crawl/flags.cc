@@ -105,6 +105,22 @@ Bounds (each fetch):
 Output:
   -o, --output FILE          write JSON Lines to FILE (default: stdout)
       --links                add each page's links (link_urls) to its record
+      --warc-file NAME       also write every request and response (robots.txt,
+                             sitemaps, redirects and errors included) as
+                             WARC/1.1 to NAME.warc.gz, one gzip member per
+                             record, with a metadata record of each page's
+                             outlinks; records gain warc_file, warc_offset,
+                             warc_length and payload_digest
+      --warc-max-size SIZE   start a new file when one reaches SIZE:
+                             NAME-00000.warc.gz, NAME-00001.warc.gz, ...
+      --warc-dedup           write a 200 response whose payload was already
+                             written in this crawl as a revisit record
+      --warc-cdx             also write NAME.cdxj (pywb's CDXJ, sorted)
+      --warc-gzip-level N    0 (stored) .. 12 (default: 1, the fastest; a
+                             payload compressed already is stored)
+      --mirror DIR           save each 200 response's decoded body under
+                             DIR/HOST[+PORT]/PATH (wget -r style; never
+                             outside DIR); records gain saved_as
   -q, --quiet                no progress line, no summary
   -v, --verbose              log every fetch on stderr
       --fail-on-error        exit 1 if any fetch failed (outcome error)
@@ -117,7 +133,8 @@ Testing:
 
 Exit codes: 0 the crawl completed (failed fetches are records, not failures);
 1 it completed with fetch errors and --fail-on-error; 2 usage error;
-3 fatal error (output not writable, HTTP engine not available);
+3 fatal error (output not writable — a full disk included —, HTTP engine
+not available);
 130 / 143 stopped by SIGINT / SIGTERM (after flushing output and summary).
 )";
 
@@ -129,7 +146,8 @@ enum LongOnly {
   kMaxCrawlDelay, kIgnoreRobots, kSitemaps, kRetries, kRetryDelay,
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
   kBenchPageSize, kBenchLatency, kBenchThreads, kBenchHosts, kUser, kPassword,
-  kConnectTo,
+  kConnectTo, kWarcFile, kWarcMaxSize, kWarcDedup, kWarcCdx, kWarcLevel,
+  kMirror,
 };
 
 template <typename T>
@@ -155,6 +173,38 @@ bool ParseSeconds(std::string_view s, std::chrono::milliseconds& out) {
   }
   out = std::chrono::milliseconds(static_cast<long long>(std::ceil(v * 1000)));
   return true;
+}
+
+// argv[1..] joined by spaces, with --password's value and a URL's
+// "user:password@" masked.
+std::string CommandLine(int argc, char** argv) {
+  std::string out;
+  bool mask_next = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (mask_next) {
+      arg = "***";
+      mask_next = false;
+    } else if (arg == "--password") {
+      mask_next = true;
+    } else if (arg.starts_with("--password=")) {
+      arg = "--password=***";
+    } else if (const std::size_t scheme = arg.find("://");
+               scheme != std::string::npos) {
+      const std::size_t start = scheme + 3;
+      const std::size_t end = std::min(arg.find_first_of("/?#", start), arg.size());
+      const std::size_t at = arg.rfind('@', end);
+      if (at != std::string::npos && at >= start) {
+        const std::size_t colon = arg.find(':', start);
+        if (colon != std::string::npos && colon < at) {
+          arg.replace(colon + 1, at - colon - 1, "***");
+        }
+      }
+    }
+    if (!out.empty()) out += ' ';
+    out += arg;
+  }
+  return out;
 }
 
 // "512", "64K", "10M", "1G" (binary multiples).
@@ -216,6 +266,12 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"max-links-per-page", required_argument, nullptr, kMaxLinks},
       {"output", required_argument, nullptr, 'o'},
       {"links", no_argument, nullptr, kLinks},
+      {"warc-file", required_argument, nullptr, kWarcFile},
+      {"warc-max-size", required_argument, nullptr, kWarcMaxSize},
+      {"warc-dedup", no_argument, nullptr, kWarcDedup},
+      {"warc-cdx", no_argument, nullptr, kWarcCdx},
+      {"warc-gzip-level", required_argument, nullptr, kWarcLevel},
+      {"mirror", required_argument, nullptr, kMirror},
       {"quiet", no_argument, nullptr, 'q'},
       {"verbose", no_argument, nullptr, 'v'},
       {"fail-on-error", no_argument, nullptr, kFailOnError},
@@ -385,6 +441,32 @@ Result<Config> ParseFlags(int argc, char** argv) {
         c.output = optarg;
         break;
       case kLinks: c.with_links = true; break;
+      case kWarcFile:
+        if (*optarg == '\0') return bad("--warc-file (expected a name)");
+        c.warc_file = optarg;
+        // wget's convention: NAME and NAME.warc.gz name the same files.
+        if (c.warc_file.size() > 8 &&
+            c.warc_file.ends_with(".warc.gz")) {
+          c.warc_file.resize(c.warc_file.size() - 8);
+        }
+        break;
+      case kWarcMaxSize:
+        if (!ParseSize(optarg, size) || size == 0) {
+          return bad("--warc-max-size (e.g. 1G)");
+        }
+        c.warc_max_size = size;
+        break;
+      case kWarcDedup: c.warc_dedup = true; break;
+      case kWarcCdx: c.warc_cdx = true; break;
+      case kWarcLevel:
+        if (!ParseInt(optarg, 0, 12, c.warc_level)) {
+          return bad("--warc-gzip-level (expected 0..12)");
+        }
+        break;
+      case kMirror:
+        if (*optarg == '\0') return bad("--mirror (expected a directory)");
+        c.mirror = optarg;
+        break;
       case 'q': c.quiet = true; break;
       case 'v': c.verbose = true; break;
       case kFailOnError: c.fail_on_error = true; break;
@@ -450,6 +532,19 @@ Result<Config> ParseFlags(int argc, char** argv) {
                                        argv[optind - 1] + "'");
     }
   }
+  if (c.warc_file.empty() && (c.warc_max_size > 0 || c.warc_dedup || c.warc_cdx)) {
+    return Status::InvalidArgument(
+        "--warc-max-size, --warc-dedup and --warc-cdx need --warc-file");
+  }
+  if ((!c.warc_file.empty() || !c.mirror.empty()) && !c.fake_spec.empty()) {
+    return Status::InvalidArgument(
+        "--warc-file and --mirror keep HTTP responses; --fake has none");
+  }
+  // The archive keeps the bytes as sent and the request as sent; the mirror
+  // keeps every body, whatever its type.
+  c.http.keep_raw_body = !c.warc_file.empty();
+  if (!c.mirror.empty()) c.http.keep_all_bodies = true;
+  c.command_line = CommandLine(argc, argv);
   // robots.txt groups, <meta name=...> and X-Robots-Tag name us by this.
   c.crawl.robots_token = RobotsProductToken(c.http.user_agent);
   if (c.crawl.robots_token.empty()) c.crawl.robots_token = "crawl";

@@ -20,6 +20,16 @@ struct Config {
   std::string output;             // -o; empty or "-": stdout
   std::chrono::milliseconds max_time{0};  // 0: no limit
   bool with_links = false;
+  // Keeping what is crawled: --warc-file NAME (and --warc-max-size,
+  // --warc-dedup, --warc-cdx), --mirror DIR.
+  std::string warc_file;
+  std::uint64_t warc_max_size = 0;  // 0: one file
+  bool warc_dedup = false;
+  bool warc_cdx = false;
+  int warc_level = 1;  // libdeflate's; see WarcOptions::level
+  std::string mirror;
+  // The options as given, with any password masked: for the WARC's warcinfo.
+  std::string command_line;
   bool quiet = false;
   bool verbose = false;
   bool fail_on_error = false;

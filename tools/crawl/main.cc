@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -27,6 +28,8 @@
 #include "fetch/http_fetcher.h"
 #include "flags.h"
 #include "output/jsonl_sink.h"
+#include "output/mirror.h"
+#include "output/warc_writer.h"
 
 namespace {
 
@@ -92,6 +95,14 @@ int Main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   // The fetcher.
+  // Declared before the fetcher, which calls them: destroyed after it.
+  std::vector<std::unique_ptr<ResponseSink>> outputs;
+  auto outputs_failed = [&outputs] {
+    for (const auto& output : outputs) {
+      if (output->failed()) return true;
+    }
+    return false;
+  };
   std::unique_ptr<Fetcher> fetcher;
   if (!config.fake_spec.empty()) {
     auto fake = FakeFetcher::FromSpec(config.fake_spec);
@@ -115,6 +126,39 @@ int Main(int argc, char** argv) {
       config.http.private_ok_origins.emplace_back(UrlOrigin(url.url));
       seed = std::move(url.url);
     }
+    // Validate before creating (and truncating) any output file.
+    if (Status valid = ValidateCrawlOptions(config.crawl); !valid.ok()) {
+      return UsageError(valid.message());
+    }
+    // The outputs that keep responses: the fetcher hands each one every
+    // response it receives.
+    if (!config.warc_file.empty()) {
+      WarcOptions w;
+      w.name = config.warc_file;
+      w.max_size = config.warc_max_size;
+      w.dedup = config.warc_dedup;
+      w.cdx = config.warc_cdx;
+      w.software = "crawl/" CRAWL_VERSION;
+      w.level = config.warc_level;
+      w.info.emplace_back("robots", config.crawl.obey_robots ? "obey" : "ignore");
+      w.info.emplace_back("http-header-user-agent", config.http.user_agent);
+      w.info.emplace_back("crawl-options", config.command_line);
+      auto warc = WarcWriter::Open(std::move(w));
+      if (!warc.ok()) {
+        std::fprintf(stderr, "crawl: %s\n", warc.status().message().c_str());
+        return kExitFatal;
+      }
+      outputs.push_back(std::move(*warc));
+    }
+    if (!config.mirror.empty()) {
+      auto mirror = Mirror::Open(MirrorOptions{config.mirror});
+      if (!mirror.ok()) {
+        std::fprintf(stderr, "crawl: %s\n", mirror.status().message().c_str());
+        return kExitFatal;
+      }
+      outputs.push_back(std::move(*mirror));
+    }
+    for (const auto& output : outputs) config.page.outputs.push_back(output.get());
     // The event engine turns the HTTP loop on its own thread (no hand-off);
     // the thread engines share a loop thread.
     config.http.own_thread = config.crawl.engine != Engine::kEvent;
@@ -144,7 +188,10 @@ int Main(int argc, char** argv) {
     }
     out = file.get();
   }
-  JsonlSink jsonl(out, to_file ? config.output : "stdout", config.with_links);
+  JsonlSink jsonl(out, to_file ? config.output : "stdout",
+                  JsonlFields{.links = config.with_links,
+                              .warc = !config.warc_file.empty(),
+                              .mirror = !config.mirror.empty()});
   cli::Console console(!config.quiet && isatty(STDERR_FILENO));
   cli::VerboseSink verbose(jsonl, console);
   RecordSink& sink = config.verbose ? static_cast<RecordSink&>(verbose) : jsonl;
@@ -179,7 +226,9 @@ int Main(int argc, char** argv) {
         stopped_by_time = true;
         stop_crawl();
       }
-      if (jsonl.failed() && !stop.load()) stop_crawl();
+      if ((jsonl.failed() || outputs_failed()) && !stop.load()) {
+        stop_crawl();
+      }
       jsonl.FlushIfStale();
       console.DrawProgress(progress,
                            std::chrono::duration<double>(elapsed).count());
@@ -209,6 +258,15 @@ int Main(int argc, char** argv) {
     return kExitFatal;
   }
 
+  // The outputs end on whole records; the CDXJ index is written now.
+  bool output_failed = false;
+  for (const auto& output : outputs) {
+    if (Status s = output->Close(); !s.ok()) {
+      std::fprintf(stderr, "crawl: %s (the crawl was stopped)\n",
+                   s.message().c_str());
+      output_failed = true;
+    }
+  }
   jsonl.Flush();
   if (file && std::fclose(file.release()) != 0 && jsonl.status().ok()) {
     std::fprintf(stderr, "crawl: cannot write %s: %s\n",
@@ -219,6 +277,8 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "crawl: %s\n", jsonl.status().message().c_str());
     return kExitFatal;
   }
+
+  if (output_failed) return kExitFatal;
 
   const CrawlSummary& s = *summary;
   if ((config.crawl.engine == Engine::kMutex ||
