@@ -40,9 +40,10 @@ Crawl:
       --engine NAME          event (one event loop, the default), serial,
                              mutex or channel (a thread per fetch)
   -c, --concurrency N        fetches in flight at once, 1..10000 (default: 16)
-      --parse-threads N      event engine: extract links on a pool of N
-                             threads (-1: one per core) instead of on the
-                             HTTP event loop itself (0, the default)
+      --parse-threads N      event engine: extract links (and write the
+                             WARC and mirror) on a pool of N threads (-1: one
+                             per core) instead of on the HTTP event loop
+                             itself (0, the default; -1 with --warc-file)
       --depth N              fetch pages at most N links from a seed
                              (default: inf = no limit; 0 = seeds only)
       --max-pages N          at most N fetches in all (default: no limit)
@@ -298,6 +299,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
     optind = 2;
   }
   int bench_flag = 0;  // a bench-only option seen, for the error message
+  bool parse_threads_given = false;
   opterr = 0;
   int opt;
   auto bad = [&](const char* flag) {
@@ -430,6 +432,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
       case kParseThreads:
         if (!ParseInt(optarg, -1, 256, c.page.parse_threads))
           return bad("--parse-threads (expected -1..256)");
+        parse_threads_given = true;
         break;
       case kMaxLinks:
         if (!ParseInt<std::size_t>(optarg, 0, 100'000'000,
@@ -543,6 +546,11 @@ Result<Config> ParseFlags(int argc, char** argv) {
   // The archive keeps the bytes as sent and the request as sent; the mirror
   // keeps every body, whatever its type.
   c.http.keep_raw_body = !c.warc_file.empty();
+  // Compressing a record takes longer than the rest of a page's work (and a
+  // 20 MB body, a second): on the HTTP loop's thread it would stall every
+  // transfer in flight. So with a WARC, pages are finished on a pool, one
+  // thread per core, unless --parse-threads says otherwise.
+  if (!c.warc_file.empty() && !parse_threads_given) c.page.parse_threads = -1;
   if (!c.mirror.empty()) c.http.keep_all_bodies = true;
   c.command_line = CommandLine(argc, argv);
   // robots.txt groups, <meta name=...> and X-Robots-Tag name us by this.
