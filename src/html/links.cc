@@ -279,8 +279,11 @@ bool RobotsNofollow(std::string_view value, std::string_view robots_token,
     // "googlebot: nofollow" applies to googlebot only; a directive has no
     // ':' of its own (unavailable_after: DATE aside, which says nothing of
     // links).
+    // Only a first token can name an agent: in "nofollow,
+    // unavailable_after: DATE" the colon belongs to the second directive.
     const std::size_t colon = value.find(':');
-    if (colon != std::string_view::npos) {
+    if (colon != std::string_view::npos &&
+        value.substr(0, colon).find(',') == std::string_view::npos) {
       const std::string_view agent = TrimHttpWhitespace(value.substr(0, colon));
       const bool directive = EqualsIgnoreCase(agent, "unavailable_after");
       if (!directive) {

@@ -603,6 +603,10 @@ TEST(MetaRobotsTest, XRobotsTagValues) {
   EXPECT_TRUE(RobotsNofollow("crawl: nofollow", "crawl", true));
   EXPECT_TRUE(RobotsNofollow("Robots: NOFOLLOW", "crawl", true));
   EXPECT_FALSE(RobotsNofollow("googlebot: nofollow", "crawl", true));
+  // A directive with a colon of its own after the first names no agent.
+  EXPECT_TRUE(RobotsNofollow("nofollow, unavailable_after: 25 Jun 2010 15:00:00 PST", "crawl", true));
+  EXPECT_FALSE(RobotsNofollow("noarchive, unavailable_after: 25 Jun 2010", "crawl", true));
+  EXPECT_FALSE(RobotsNofollow("googlebot: noarchive, nofollow", "crawl", true));
   EXPECT_FALSE(RobotsNofollow("noindex", "crawl", true));
   EXPECT_FALSE(RobotsNofollow("unavailable_after: 25 Jun 2010 15:00:00 PST",
                               "crawl", true));
