@@ -98,7 +98,7 @@ FetchResult ToFetchResult(const std::string& url, const HttpResponse& r,
   // The page's encoding (BOM, charset, <meta>, else UTF-8 if valid, else
   // windows-1252): link values are decoded from it; a page whose encoding
   // is not ASCII-compatible (UTF-16) is decoded whole first.
-  const Encoding& encoding = SniffEncoding(result.content_type, page);
+  const Encoding& encoding = SniffEncoding(result.content_type, page, r.truncated);
   std::unique_ptr<Transcoder> transcoder;
   std::string utf8_body;
   std::string_view body = page;

@@ -299,8 +299,27 @@ const Encoding* EncodingForLabel(std::string_view label) {
   return nullptr;
 }
 
+namespace {
+
+// `s` without a UTF-8 sequence cut short at its end: a body cut at
+// --max-body may end inside a character, which says nothing of its encoding.
+std::string_view WithoutCutCharacter(std::string_view s) {
+  for (std::size_t k = 1; k <= 3 && k <= s.size(); ++k) {
+    const unsigned char c = static_cast<unsigned char>(s[s.size() - k]);
+    if ((c & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+    if (c >= 0xC0) {
+      const std::size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      if (length > k) return s.substr(0, s.size() - k);
+    }
+    break;
+  }
+  return s;
+}
+
+}  // namespace
+
 const Encoding& SniffEncoding(std::string_view content_type,
-                              std::string_view body) {
+                              std::string_view body, bool truncated) {
   if (body.starts_with("\xEF\xBB\xBF")) return kUtf8;
   if (body.starts_with("\xFE\xFF")) return ByName("UTF-16BE");
   if (body.starts_with("\xFF\xFE")) return ByName("UTF-16LE");
@@ -311,7 +330,9 @@ const Encoding& SniffEncoding(std::string_view content_type,
   TokenizeHtml(body.substr(0, std::min(body.size(), kPrescanBytes)),
                HtmlTagBit(HtmlTag::kMeta), meta);
   if (meta.found != nullptr) return *meta.found;
-  return IsValidUtf8(body) ? kUtf8 : kWindows1252;
+  return IsValidUtf8(truncated ? WithoutCutCharacter(body) : body)
+             ? kUtf8
+             : kWindows1252;
 }
 
 struct Transcoder::State {

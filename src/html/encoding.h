@@ -37,8 +37,10 @@ struct Encoding {
 const Encoding* EncodingForLabel(std::string_view label);
 
 // The page's encoding, by the rules above.
+// `truncated`: the body was cut at the size cap, so a UTF-8 sequence cut
+// short at its very end does not make it invalid.
 const Encoding& SniffEncoding(std::string_view content_type,
-                              std::string_view body);
+                              std::string_view body, bool truncated = false);
 
 // Converts between UTF-8 and one encoding.
 class Transcoder {

@@ -52,6 +52,14 @@ TEST(EncodingSniffing, InOrderBomCharsetMetaThenContent) {
       << "not in a comment";
   EXPECT_EQ(Name("text/html", "caf\xC3\xA9"), "UTF-8") << "valid UTF-8";
   EXPECT_EQ(Name("text/html", "caf\xE9"), "windows-1252") << "else windows-1252";
+  // Cut at the size cap inside a character: still UTF-8; not cut, the same
+  // bytes are not.
+  EXPECT_STREQ(SniffEncoding("text/html", "caf\xC3\xA9 caf\xC3", true).name, "UTF-8");
+  EXPECT_STREQ(SniffEncoding("text/html", "\xE2\x82\xAC \xE2\x82", true).name, "UTF-8");
+  EXPECT_STREQ(SniffEncoding("text/html", "caf\xC3\xA9 caf\xC3", false).name,
+               "windows-1252");
+  EXPECT_STREQ(SniffEncoding("text/html", "caf\xE9 x", true).name, "windows-1252")
+      << "only the very end may be cut";
 }
 
 TEST(Transcoder, ToUtf8) {
