@@ -166,6 +166,9 @@ class ResponseSink {
   virtual Status status() const = 0;
   // Finishes the output (writes what is pending); Status of the whole run.
   virtual Status Close() = 0;
+  // For an exit that cannot wait for Close() (a second Ctrl-C): returns
+  // once nothing is half-written, and nothing is written after it.
+  virtual void Abandon() {}
 };
 
 }  // namespace crawl

@@ -843,7 +843,7 @@ void WarcWriter::OnResponse(const Response& response,
   }
   // 2. Outside it: build and compress the records (the costly part), for
   // the file that is current now; rebuilt below in the rare case it is not.
-  const bool stream_body = response.raw_body.spilled() && !original;
+  bool stream_body = response.raw_body.spilled() && !original;
   const Original* orig = original ? &*original : nullptr;
   Unit u;
   bool built = BuildUnit(response, p, warcinfo_id, orig, stream_body, u);
@@ -861,7 +861,19 @@ void WarcWriter::OnResponse(const Response& response,
       return;
     }
   }
-  if (generation != generation_) {
+  // Another thread may have written the same payload meanwhile (two
+  // duplicates finished at once): this one is then its revisit.
+  bool rebuild = generation != generation_;
+  if (p.dedup_candidate && !original) {
+    if (const DigestTable::Entry* e = digests_.Find(p.payload)) {
+      original = Original{std::string(digests_.Uri(*e)),
+                          FormatWarcDate(e->micros), FormatRecordId(e->id)};
+      orig = &*original;
+      stream_body = false;
+      rebuild = true;
+    }
+  }
+  if (rebuild) {
     built = BuildUnit(response, p, warcinfo_id_, orig, stream_body, u);
   }
   const std::uint64_t start = file_size_;
@@ -917,6 +929,11 @@ void WarcWriter::OnResponse(const Response& response,
   kept.warc_offset = response_at;
   kept.warc_length = response_len;
   kept.payload_digest = "sha1:" + p.payload_b32;
+}
+
+void WarcWriter::Abandon() {
+  MutexLock l(mu_);
+  closed_ = true;
 }
 
 Status WarcWriter::Close() {

@@ -87,6 +87,9 @@ class WarcWriter final : public ResponseSink {
   // Closes the current file, writes NAME.cdxj (via NAME.cdxj.tmp and
   // rename) if asked; the status of the whole run. Idempotent.
   Status Close() override;
+  // Waits for the record being written (so the file ends on a whole one),
+  // then writes nothing more (no CDXJ either).
+  void Abandon() override;
 
   // The paths of the WARC files created so far, in order.
   std::vector<std::string> files() const;

@@ -215,7 +215,9 @@ int Main(int argc, char** argv) {
         signalfd_siginfo info{};
         if (read(signal_fd, &info, sizeof info) == sizeof info) {
           if (stopped_by_signal.exchange(static_cast<int>(info.ssi_signo))) {
-            _exit(128 + static_cast<int>(info.ssi_signo));  // second signal
+            // A second signal: exit now, but not in the middle of a record.
+            for (const auto& output : outputs) output->Abandon();
+            _exit(128 + static_cast<int>(info.ssi_signo));
           }
           stop_crawl();
         }
@@ -262,8 +264,7 @@ int Main(int argc, char** argv) {
   bool output_failed = false;
   for (const auto& output : outputs) {
     if (Status s = output->Close(); !s.ok()) {
-      std::fprintf(stderr, "crawl: %s (the crawl was stopped)\n",
-                   s.message().c_str());
+      std::fprintf(stderr, "crawl: %s\n", s.message().c_str());
       output_failed = true;
     }
   }
