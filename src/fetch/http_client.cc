@@ -385,7 +385,6 @@ class HttpClient::Loop {
     bool decode_failed = false;
     int requests = 0;            // sent on this transfer (see OnRequest)
     bool resend_refused = false;
-    std::uint64_t raw_bytes = 0;  // body bytes as sent (encoded)
     std::string refused;         // why a connection was refused, if so
     bool spill_failed = false;   // a body could not be kept (its Body says why)
     char error[CURL_ERROR_SIZE] = {0};
@@ -604,8 +603,7 @@ class HttpClient::Loop {
       t->decoder = std::make_unique<ContentDecoder>(t->content_encoding);
     }
     const std::uint64_t cap = t->loop->options_.max_body_bytes;
-    t->raw_bytes += len;
-    r.raw_bytes = t->raw_bytes;
+    r.raw_bytes += len;
     if (t->loop->options_.keep_raw_body &&
         !r.raw_body.Append(std::string_view(data, len))) {
       t->spill_failed = true;
@@ -616,7 +614,7 @@ class HttpClient::Loop {
       return len;
     }
     if (t->decode_failed) {  // a non-2xx body: no longer kept, still bounded
-      if (t->raw_bytes > cap) {
+      if (r.raw_bytes > cap) {
         r.truncated = true;
         return 0;
       }
@@ -636,7 +634,7 @@ class HttpClient::Loop {
       return len;
     }
     // Raw bytes are bounded too: a stream that decodes to nothing.
-    if (t->raw_bytes > cap && r.body_bytes < cap) {
+    if (r.raw_bytes > cap && r.body_bytes < cap) {
       r.truncated = true;
       return 0;
     }
@@ -908,7 +906,7 @@ class HttpClient::Loop {
     } else if (t->folded_location) {
       fail("bad_response", "folded (obs-fold) Location header");
     } else if (success_status && t->decoder && !t->decode_failed &&
-               t->raw_bytes > 0 && !t->decoder->Finish()) {
+               r.raw_bytes > 0 && !t->decoder->Finish()) {
       fail("truncated", "Content-Encoding '" + t->content_encoding +
                             "': " + t->decoder->error());
     }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "util/ascii.h"
+#include "util/fd.h"
 
 namespace crawl {
 namespace {
@@ -34,19 +35,6 @@ int OpenSpillFile(const std::string& dir) {
   int fd2 = mkostemp(path.data(), O_CLOEXEC);
   if (fd2 >= 0) unlink(path.c_str());
   return fd2;
-}
-
-bool WriteAll(int fd, const char* data, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
 }
 
 }  // namespace
@@ -101,7 +89,7 @@ bool Body::Spill() {
              std::strerror(errno);
     return false;
   }
-  if (!WriteAll(fd_, mem_.data(), mem_.size())) {
+  if (!WriteAll(fd_, mem_)) {
     error_ = std::string("cannot write a temporary file: ") +
              std::strerror(errno);
     close(fd_);
@@ -124,7 +112,7 @@ bool Body::Append(std::string_view bytes) {
     }
     if (!Spill()) return false;
   }
-  if (!WriteAll(fd_, bytes.data(), bytes.size())) {
+  if (!WriteAll(fd_, bytes)) {
     error_ = std::string("cannot write a temporary file: ") +
              std::strerror(errno);
     return false;

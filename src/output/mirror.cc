@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "util/ascii.h"
+#include "util/fd.h"
 #include "util/utf8.h"
 
 namespace crawl {
@@ -188,18 +189,6 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep,
     out += parts[i];
   }
   return out;
-}
-
-bool WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t w = write(fd, bytes.data(), bytes.size());
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(w));
-  }
-  return true;
 }
 
 // Opens (making it if missing) the directory `name` in `parent`, without

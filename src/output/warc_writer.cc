@@ -13,6 +13,7 @@
 
 #include "output/surt.h"
 #include "util/ascii.h"
+#include "util/fd.h"
 
 namespace crawl {
 namespace {
@@ -319,18 +320,6 @@ std::optional<std::string> CdxMime(std::string_view head) {
   if (value.empty()) return std::nullopt;
   const std::string_view v(value);
   return std::string(TrimAsciiWhitespace(v.substr(0, v.find(';'))));
-}
-
-bool WriteFd(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t w = write(fd, bytes.data(), bytes.size());
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(w));
-  }
-  return true;
 }
 
 std::string ErrnoText(int err) { return std::strerror(err); }
@@ -895,7 +884,7 @@ void WarcWriter::OnResponse(const Response& response,
     std::uint64_t written = 0;
     int err = 0;
     GzipStream z(options_.level, [fd, &written, &err](std::string_view out) {
-      if (!WriteFd(fd, out)) {
+      if (!WriteAll(fd, out)) {
         err = errno;
         return false;
       }
@@ -965,7 +954,7 @@ Status WarcWriter::Close() {
       buf.append(lines[i]);
       buf.push_back('\n');
       if (buf.size() >= (1 << 16) || i + 1 == lines.size()) {
-        if (!WriteFd(fd, buf)) err = errno;
+        if (!WriteAll(fd, buf)) err = errno;
         buf.clear();
       }
     }
