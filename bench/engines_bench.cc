@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/fake_fetcher.h"
 
 namespace {

@@ -86,13 +86,13 @@ class FakeFetcher final : public Fetcher {
 
   // Thread-safe. Sleeps for the latency, then: an injected fault if the URL
   // draws one, kFetched with the page's links if it exists, else kNotFound.
-  FetchResult Fetch(const std::string& url) override;
+  FetchResult Fetch(const Request& request) override;
   Document FetchDocument(const std::string& url, int max_redirects) override;
   // As Fetch and FetchDocument, but the latency is waited out by one timer
   // thread (started on first use) instead of the caller: thousands of fake
   // fetches in flight cost no thread each. The callback runs on that thread,
   // or on the caller's when there is no latency.
-  void FetchAsync(const std::string& url, FetchCallback done) override;
+  void FetchAsync(const Request& request, FetchCallback done) override;
   void FetchDocumentAsync(const std::string& url, int max_redirects,
                           DocumentCallback done) override;
   // How often FetchDocument was called for `url` (thread-safe).

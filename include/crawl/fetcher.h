@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "crawl/request.h"
 #include "crawl/response.h"
 
 namespace crawl {
@@ -36,8 +39,7 @@ enum class Outcome {
 const char* OutcomeName(Outcome outcome);
 
 struct FetchError {
-  // A short machine-readable word, e.g. "exception", "injected", "timeout".
-  std::string kind;
+  ErrorKind kind = ErrorKind::kNone;  // kNone: no error
   // A human-readable sentence.
   std::string message;
 };
@@ -80,6 +82,9 @@ struct FetchResult {
   bool html = false;
   // Where the outputs (WARC, the mirror) kept the response.
   Kept kept;
+  // The whole response, for fetchers that speak HTTP, when the crawl asked
+  // for it (crawl::Crawler's OnResponse); null otherwise.
+  std::shared_ptr<const Response> response;
 
   static FetchResult Fetched(std::vector<std::string> links) {
     FetchResult r;
@@ -98,10 +103,10 @@ struct FetchResult {
     r.outcome = Outcome::kNotFound;
     return r;
   }
-  static FetchResult Error(std::string kind, std::string message) {
+  static FetchResult Error(ErrorKind kind, std::string message) {
     FetchResult r;
     r.outcome = Outcome::kError;
-    r.error = {std::move(kind), std::move(message)};
+    r.error = {kind, std::move(message)};
     return r;
   }
 };
@@ -113,7 +118,7 @@ struct Document {
   int http_status = 0;     // of the last response; 0 if none
   std::string body;
   std::string final_url;   // after redirects
-  FetchError error;        // kind empty if a response was received
+  FetchError error;        // kind kNone if a response was received
   bool truncated = false;
 };
 
@@ -121,15 +126,17 @@ class Fetcher {
  public:
   virtual ~Fetcher() = default;
 
-  // Fetches `url` (absolute, normalised; see url.h) and returns what became
-  // of it. `links` and `redirect_to` must be absolute normalised URLs too
+  // Fetches `request.url` (absolute, normalised; see url.h), sending
+  // `request.headers` too if the fetcher speaks HTTP, and returns what became
+  // of it. A Request converts from a URL string: fetcher.Fetch(url).
+  // `links` and `redirect_to` must be absolute normalised URLs too
   // (FakeFetcher's canned URLs are written so). Never fails by
   // returning a Status: failures are FetchResults with outcome kError.
   // Implementations should not throw; the engines still catch anything thrown
   // and record it as an error of kind "exception", so one bad fetch never
   // stops a crawl.
   // Thread-safe: called concurrently from many threads.
-  virtual FetchResult Fetch(const std::string& url) = 0;
+  virtual FetchResult Fetch(const Request& request) = 0;
 
   // Fetches `url` as a Document, following up to `max_redirects` redirects.
   // Thread-safe. The default answers 404 (a fetcher that has no documents:
@@ -153,7 +160,7 @@ class Fetcher {
   // Thread-safe.
   using FetchCallback = std::function<void(FetchResult)>;
   using DocumentCallback = std::function<void(Document)>;
-  virtual void FetchAsync(const std::string& url, FetchCallback done);
+  virtual void FetchAsync(const Request& request, FetchCallback done);
   // FetchDocument, asynchronously, with the same contract as FetchAsync.
   virtual void FetchDocumentAsync(const std::string& url, int max_redirects,
                                   DocumentCallback done);

@@ -73,6 +73,51 @@ class Body {
   mutable std::uint64_t map_size_ = 0;
 };
 
+// Why a fetch has no usable response. ErrorKindName() gives each a short
+// stable word, the one the JSON Lines records and the summary use.
+enum class ErrorKind : std::uint8_t {
+  kNone,            // "": no error
+  // From the HTTP layer (a Response):
+  kTimeout,         // "timeout": sent, no whole answer in time
+  kConnect,         // "connect": no connection (also a request that waited
+                    // for one and was never sent)
+  kDns,             // "dns": the host name did not resolve
+  kTls,             // "tls": the TLS handshake or certificate failed
+  kNetwork,         // "network": reset, closed, empty reply
+  kTruncated,       // "truncated": cut off inside the headers, short of
+                    // Content-Length or the last chunk, or an encoded body
+                    // whose stream did not end
+  kBadResponse,     // "bad_response": HTTP/0.9, a bad status line or code,
+                    // a folded Location
+  kHeaderTooLarge,  // "header_too_large"
+  kDecoding,        // "decoding": a 2xx body its Content-Encoding cannot
+                    // decode
+  kPrivateAddress,  // "private_address": refused, a non-public address
+  kCancelled,       // "cancelled": the crawl was stopped
+  kUrl,             // "url": curl would not take the URL
+  kIo,              // "io": a body's temporary file could not be written
+  kCurl,            // "curl": any other libcurl failure
+  // From the crawl:
+  kRedirectLimit,   // "redirect_limit": a chain longer than max_redirects
+  kRedirect,        // "redirect": a 3xx without a usable Location (outcome
+                    // kHttpError)
+  kRobots,          // "robots": why robots.txt keeps a URL out (outcome
+                    // kRobots)
+  kException,       // "exception": a Fetcher threw
+  kCallback,        // "callback": a user's callback threw (crawl::Crawler)
+  kInjected,        // "injected": a FakeFetcher's simulated failure
+  kHttpStatus,      // "http_status": a response with a status >= 400 (only
+                    // in what Crawler's OnError receives)
+};
+
+// The word for `kind` ("" for kNone).
+const char* ErrorKindName(ErrorKind kind);
+// The kind named `name`; kCurl for a name that is none of them.
+ErrorKind ParseErrorKind(std::string_view name);
+// Whether a fetch that failed so is worth trying again: a timeout, a
+// connection or network error, a DNS failure, a cut-off response.
+bool Retryable(ErrorKind kind);
+
 struct HeaderField {
   std::string name;   // as received (HTTP/2: lower case)
   std::string value;  // leading and trailing white space removed
@@ -124,16 +169,9 @@ struct Response {
   double first_byte_ms = 0;
   double total_ms = 0;
 
-  // Empty when a whole response arrived; else a short kind and a message:
-  //   "timeout" (sent, no whole answer in time), "connect" (no connection;
-  //   also a request that waited for one and was never sent), "dns", "tls",
-  //   "network" (reset, empty reply), "truncated" (cut off inside the
-  //   headers, short of Content-Length or the last chunk, or an encoded
-  //   body whose stream did not end), "bad_response" (HTTP/0.9, a bad status
-  //   line or code, a folded Location), "header_too_large", "decoding" (a
-  //   2xx body its Content-Encoding cannot decode), "private_address",
-  //   "cancelled", "url", "curl".
-  std::string error_kind;
+  // kNone when a whole response arrived; else why not (see ErrorKind) and
+  // a sentence.
+  ErrorKind error_kind = ErrorKind::kNone;
   std::string error_message;
 
   // The first header named `name` (ASCII case-insensitive), or null.

@@ -19,7 +19,7 @@ namespace crawl {
 
 class Status {
  public:
-  enum class Code { kOk, kInvalidArgument, kIoError, kInternal };
+  enum class Code { kOk, kInvalidArgument, kIoError, kFailedPrecondition, kInternal };
 
   // OK.
   Status() = default;
@@ -30,6 +30,10 @@ class Status {
   }
   static Status IoError(std::string message) {
     return Status(Code::kIoError, std::move(message));
+  }
+  // The call is not valid now (Run() twice, Visit() after the crawl ended).
+  static Status FailedPrecondition(std::string message) {
+    return Status(Code::kFailedPrecondition, std::move(message));
   }
   static Status Internal(std::string message) {
     return Status(Code::kInternal, std::move(message));

@@ -9,11 +9,16 @@
 #include <thread>
 #include <vector>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/fetcher.h"
 #include "engine/frontier.h"
 
 namespace crawl {
+
+// crawl::Crawl() with `hooks` (null: none) in the Frontier: what
+// crawl::Crawler runs.
+Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
+                              RecordSink& sink, FrontierHooks* hooks);
 
 // `options.seeds` are normalised; `frontier` carries the crawl policy (the
 // engine sets the order it wants).
@@ -79,7 +84,7 @@ class FetchClock {
 // kind "exception": one bad fetch must not end the crawl or leak a pending
 // count (the lecture's `defer done.Done()`). Sets fetched_at, and fetch_ms
 // if the fetcher did not.
-FetchResult FetchSafely(Fetcher& fetcher, const std::string& url);
+FetchResult FetchSafely(Fetcher& fetcher, const Request& request);
 
 // Performs `task` with `fetcher`: a page fetch (FetchSafely) or a document
 // fetch (robots.txt, sitemap), never throwing.

@@ -115,9 +115,17 @@ class EventEngine {
   void StartFetch(Task task) {
     Channel<Completion>* results = &results_;
     if (task.kind == Task::Kind::kPage) {
-      const std::string url = task.url;
+      if (task.failure.kind != ErrorKind::kNone) {  // failed by a hook
+        Completion c{std::move(task), {}};
+        c.result.page =
+            FetchResult::Error(c.task.failure.kind, c.task.failure.message);
+        FetchClock().Stamp(c.result.page);
+        results->Send(std::move(c));
+        return;
+      }
+      const Request request = RequestOf(task);
       fetcher_.FetchAsync(
-          url, [results, task = std::move(task),
+          request, [results, task = std::move(task),
                 clock = FetchClock()](FetchResult result) mutable {
             clock.Stamp(result);
             Completion c{std::move(task), {}};
@@ -141,7 +149,9 @@ class EventEngine {
   // here, on this thread, until a callback has posted; otherwise wait for
   // the fetcher's threads to post.
   void Wait(Clock::time_point deadline, std::vector<Completion>* done) {
-    if (fetcher_.Poll(deadline)) {
+    if (std::optional<Completion> c = results_.TryReceive()) {
+      Take(std::move(c), done);  // already here (a task failed by a hook)
+    } else if (fetcher_.Poll(deadline)) {
       Take(results_.TryReceive(), done);
     } else {
       Take(results_.ReceiveUntil(deadline), done);

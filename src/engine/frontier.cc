@@ -62,9 +62,7 @@ bool RepeatsSegment(std::string_view url) {
 
 bool Retryable(const FetchResult& r) {
   if (r.outcome == Outcome::kError) {
-    const std::string& k = r.error.kind;
-    return k == "timeout" || k == "connect" || k == "network" || k == "dns" ||
-           k == "truncated";
+    return Retryable(r.error.kind);
   }
   if (r.outcome == Outcome::kHttpError) {
     const int s = r.http_status;
@@ -77,7 +75,9 @@ bool Retryable(const FetchResult& r) {
 }  // namespace
 
 Frontier::Frontier(const FrontierOptions& options)
-    : options_(options), rng_(options.random_seed) {}
+    : options_(options),
+      rng_(options.random_seed),
+      requests_wanted_(options.hooks != nullptr && options.hooks->WantsRequests()) {}
 
 // The id of `key` in `ids`. A new key gets id `next`, and `create` is called
 // with the stored key (whose characters stay put) to make its entry.
@@ -342,13 +342,13 @@ void Frontier::Unschedule() {
 void Frontier::Block(std::uint32_t id, const Site& site) {
   nodes_[id].state = State::kDone;
   FetchResult r;
-  if (!site.refusal.kind.empty()) {
+  if (site.refusal.kind != ErrorKind::kNone) {
     // Not robots.txt's verdict but ours: the site may not be contacted.
     r.outcome = Outcome::kError;
     r.error = site.refusal;
   } else {
     r.outcome = Outcome::kRobots;
-    r.error = {"robots", site.unavailable.empty()
+    r.error = {ErrorKind::kRobots, site.unavailable.empty()
                              ? "disallowed by " + site.key + "/robots.txt"
                              : site.unavailable};
   }
@@ -361,6 +361,7 @@ void Frontier::Block(std::uint32_t id, const Site& site) {
 
 std::optional<Task> Frontier::Next(Clock::time_point now) {
   now_ = now;
+  if (options_.hooks != nullptr) TakeVisits();
   // Once max_pages pages are out, only their retries may still go.
   if (!MoreToDispatch()) return std::nullopt;
   while (!timers_.empty() && timers_.top().first <= now) {
@@ -401,11 +402,16 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
       host.queue.pop_back();
       --queued_entries_;
     }
+    Task task;
+    if (entry.kind == Task::Kind::kPage && requests_wanted_ &&
+        !Ask(entry.id, task)) {
+      Schedule(h, now);  // skipped: the host may have more
+      continue;
+    }
     ++host.in_flight;
     ++in_flight_;
     if (const double gap = Gap(host); gap > 0) host.next_allowed = now + Seconds(gap);
 
-    Task task;
     task.kind = entry.kind;
     task.id = entry.id;
     switch (entry.kind) {
@@ -458,7 +464,61 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
   return std::min(n, at_most);
 }
 
-bool Frontier::Done() const { return in_flight_ == 0 && !MoreToDispatch(); }
+bool Frontier::Done() const {
+  if (in_flight_ != 0 || MoreToDispatch()) return false;
+  // A URL Visit()ed just now is more to dispatch; once stopped, it is not.
+  return options_.hooks == nullptr || options_.hooks->CloseVisits(Stopped());
+}
+
+bool Frontier::Ask(std::uint32_t id, Task& task) {
+  const Node& node = nodes_[id];
+  if (node.attempts > 0) {  // a retry: the same request again
+    if (auto it = requests_.find(id); it != requests_.end()) {
+      task.request = it->second;
+    }
+    return true;
+  }
+  auto request = std::make_shared<Request>(urls_.Url(id));
+  request->depth = node.depth;
+  if (node.parent != kNone) request->parent = urls_.Url(node.parent);
+  if (auto own = data_.find(id); own != data_.end()) {
+    request->data = own->second;  // from Visit()
+  } else if (node.parent != kNone) {
+    if (auto up = data_.find(node.parent); up != data_.end()) {
+      request->data = up->second;
+    }
+  }
+  task.failure = options_.hooks->OnRequest(*request);
+  if (request->skipped()) {
+    nodes_[id].state = State::kDone;
+    --queued_pages_;
+    ++counts_.dropped["skipped"];
+    data_.erase(id);
+    return false;
+  }
+  if (request->data.empty()) {
+    data_.erase(id);
+  } else {
+    data_[id] = request->data;
+  }
+  requests_[id] = request;
+  task.request = std::move(request);
+  return true;
+}
+
+void Frontier::TakeVisits() {
+  options_.hooks->TakeVisits(visits_);
+  for (auto& [url, data] : visits_) {
+    AddSeed(url);
+    const std::uint32_t id = urls_.Find(url);
+    if (id == UrlTable::kNone || data.empty()) continue;
+    const State state = nodes_[id].state;
+    if (state != State::kInFlight && state != State::kDone) {
+      data_[id] = std::move(data);
+    }
+  }
+  visits_.clear();
+}
 
 // Every host in timers_ has work that may start (see Unschedule), so the
 // time is when Next() will serve one (or, if its delay grew meanwhile, find
@@ -482,7 +542,15 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
   --hosts_[h].in_flight;
   --in_flight_;
   switch (task.kind) {
-    case Task::Kind::kPage: CompletePage(task, std::move(result.page), now); break;
+    case Task::Kind::kPage:
+      if (options_.hooks != nullptr && task.request != nullptr) {
+        options_.hooks->OnResult(*task.request, result.page);
+      }
+      CompletePage(task, std::move(result.page), now);
+      if (options_.hooks != nullptr && nodes_[task.id].state == State::kDone) {
+        requests_.erase(task.id);
+      }
+      break;
     case Task::Kind::kRobots: CompleteRobots(task, std::move(result.document), now); break;
     case Task::Kind::kSitemap: CompleteSitemap(task, std::move(result.document), now); break;
   }
@@ -563,7 +631,7 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
     const int hops = nodes_[id].hops + 1;
     if (hops > options_.max_redirects) {
       result.outcome = Outcome::kError;
-      result.error = {"redirect_limit",
+      result.error = {ErrorKind::kRedirectLimit,
                       "more than " + std::to_string(options_.max_redirects) +
                           " redirects in a row; not following " +
                           result.redirect_to};
@@ -587,16 +655,16 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   Host& host = hosts_[site.host];
   ++site.attempts;
   const int status = doc.http_status;
-  const bool received = doc.error.kind.empty();
+  const bool received = doc.error.kind == ErrorKind::kNone;
   site.unavailable.clear();
   site.refusal = {};
   if (!received && Stopped()) return;  // cancelled: its pages stay unfetched
-  if (doc.error.kind == "private_address" && doc.final_url == task.url) {
+  if (doc.error.kind == ErrorKind::kPrivateAddress && doc.final_url == task.url) {
     // Our own policy refused the site itself: its pages would be refused
     // likewise, so they get that error rather than a robots verdict.
     site.rules = RobotsRules::DisallowAll();
     site.refusal = std::move(doc.error);
-  } else if (doc.error.kind == "private_address") {
+  } else if (doc.error.kind == ErrorKind::kPrivateAddress) {
     // robots.txt redirected into an address we may not contact: a broken
     // redirect, so "unavailable" (RFC 9309 2.3.1.2): allow all.
     site.rules = RobotsRules::AllowAll();
@@ -638,7 +706,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   sitemaps.swap(site.waiting_sitemaps);
   for (std::uint32_t id : sitemaps) {
     const SitemapTask& sm = sitemaps_[id];
-    if (site.refusal.kind.empty() && site.rules.Allowed(PathAndQuery(sm.url))) {
+    if (site.refusal.kind == ErrorKind::kNone && site.rules.Allowed(PathAndQuery(sm.url))) {
       PushEntry(sm.host, {Task::Kind::kSitemap, id}, true);
     } else {
       ++counts_.dropped["robots"];
@@ -655,7 +723,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   waiting.swap(sites_[task.id].waiting);
   const Site& ready = sites_[task.id];  // AddSitemap may have grown sites_
   for (std::uint32_t id : waiting) {
-    if (ready.refusal.kind.empty() && ready.rules.Allowed(RobotsPath(id))) {
+    if (ready.refusal.kind == ErrorKind::kNone && ready.rules.Allowed(RobotsPath(id))) {
       Enqueue(id, nodes_[id].depth == 0);
     } else {
       --queued_pages_;
@@ -679,7 +747,7 @@ void Frontier::AddSitemap(const std::string& url) {
   Site& site = sites_[s];
   switch (site.robots) {
     case Site::Robots::kReady:
-      if (site.refusal.kind.empty() && site.rules.Allowed(PathAndQuery(url))) {
+      if (site.refusal.kind == ErrorKind::kNone && site.rules.Allowed(PathAndQuery(url))) {
         PushEntry(sitemaps_[id].host, {Task::Kind::kSitemap, id}, true);
       } else {
         ++counts_.dropped["robots"];
@@ -697,7 +765,7 @@ void Frontier::AddSitemap(const std::string& url) {
 
 void Frontier::CompleteSitemap(const Task& task, Document doc,
                                Clock::time_point) {
-  if (!doc.error.kind.empty() || doc.http_status < 200 || doc.http_status >= 300) {
+  if (doc.error.kind != ErrorKind::kNone || doc.http_status < 200 || doc.http_status >= 300) {
     ++counts_.dropped["sitemap_unavailable"];
     return;
   }
@@ -781,7 +849,9 @@ void Frontier::Count(const FetchResult& r) {
     case Outcome::kRobots: ++counts_.robots; break;
     case Outcome::kError:
       ++counts_.errors;
-      ++counts_.error_kinds[r.error.kind.empty() ? "unknown" : r.error.kind];
+      ++counts_.error_kinds[r.error.kind == ErrorKind::kNone
+                                ? "unknown"
+                                : ErrorKindName(r.error.kind)];
       break;
   }
   static const char* const kClasses[] = {"none", "1xx", "2xx", "3xx",

@@ -73,6 +73,17 @@
 // need lives in side structures: stored links (only with max_depth), where
 // a fetched 3xx pointed.
 //
+// Hooks (FrontierOptions::hooks, set by crawl::Crawler): each page's
+// Request is built once, before its first attempt, with its depth, parent
+// and the data its parent's request had (or what Visit() gave it); the hook
+// may add headers, set data, skip it (no record; dropped["skipped"]) or fail
+// it (the task carries the error and is not fetched). Retries send the same
+// Request. Each attempt's result passes through the hook before the policy
+// reads it. Only pages whose request holds data keep it (one map entry
+// each), for their children to inherit. URLs added by Visit() are taken at
+// every Next() and become seeds; Done() closes the hook's visits once
+// nothing waits.
+//
 // Thread safety: none. Each engine states who owns its Frontier.
 #ifndef CRAWL_ENGINE_FRONTIER_H_
 #define CRAWL_ENGINE_FRONTIER_H_
@@ -82,6 +93,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <random>
@@ -90,7 +102,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
+#include "crawl/request.h"
 #include "crawl/fetcher.h"
 #include "engine/url_table.h"
 #include "robots/robots.h"
@@ -99,6 +112,29 @@
 namespace crawl {
 
 using Clock = std::chrono::steady_clock;
+
+// What crawl::Crawler adds to the policy (see the comment at the top).
+// Called by the Frontier's owner, inside Next(), Complete() and Done().
+class FrontierHooks {
+ public:
+  virtual ~FrontierHooks() = default;
+  // Whether pages get Requests (OnRequest, OnResult); read once, when the
+  // Frontier is made. Visits are taken either way.
+  virtual bool WantsRequests() const = 0;
+  // Before a page's first attempt. May change the request's headers and
+  // data or Skip() it; a returned error (kind not kNone) fails the page
+  // without a fetch.
+  virtual FetchError OnRequest(Request& request) = 0;
+  // Every attempt's result, before the policy reads it (it may change the
+  // links, or turn the result into an error).
+  virtual void OnResult(const Request& request, FetchResult& result) = 0;
+  // Moves the URLs added since the last call (normalised) into `out`.
+  virtual void TakeVisits(
+      std::vector<std::pair<std::string, RequestData>>& out) = 0;
+  // Refuses visits from now on and returns true, if none waits or `force`;
+  // else false.
+  virtual bool CloseVisits(bool force) = 0;
+};
 
 struct FrontierOptions {
   enum class Order { kBreadthFirst, kDepthFirst };
@@ -125,6 +161,7 @@ struct FrontierOptions {
   // Control.
   const std::atomic<bool>* stop = nullptr;  // see CrawlOptions::stop
   CrawlProgress* progress = nullptr;        // see CrawlOptions::progress
+  FrontierHooks* hooks = nullptr;           // not owned
 };
 
 // Something to fetch. The URL is a copy, so the fetching thread needs no
@@ -135,7 +172,17 @@ struct Task {
   std::uint32_t id = 0;  // node (page), site (robots), sitemap
   std::string url;
   int attempt = 1;
+  // With hooks, a page's request (its headers, its data); else null.
+  std::shared_ptr<const Request> request;
+  // Set when the hooks failed the page: it is not fetched, and this is its
+  // error.
+  FetchError failure;
 };
+
+// A page task's request: its own, or a bare one for its URL.
+inline Request RequestOf(const Task& task) {
+  return task.request ? *task.request : Request(task.url);
+}
 
 // What a Task's fetch produced: `page` for kPage, `document` otherwise.
 struct TaskResult {
@@ -323,6 +370,10 @@ class Frontier {
   double Jitter();
   double Backoff(int failures);
 
+  // Builds page `id`'s request and asks the hooks about it; false if they
+  // skipped it (it is then done).
+  bool Ask(std::uint32_t id, Task& task);
+  void TakeVisits();
   void CompletePage(const Task& task, FetchResult result, Clock::time_point now);
   void CompleteRobots(const Task& task, Document doc, Clock::time_point now);
   void CompleteSitemap(const Task& task, Document doc, Clock::time_point now);
@@ -362,6 +413,12 @@ class Frontier {
   // once, not per push.
   Clock::time_point now_{};
   CrawlSummary counts_;  // everything but `discovered`, `seconds`
+  // With hooks: the requests of pages in flight or waiting to be retried,
+  // and the data of pages whose request had some (for their children).
+  std::unordered_map<std::uint32_t, std::shared_ptr<const Request>> requests_;
+  std::unordered_map<std::uint32_t, RequestData> data_;
+  std::vector<std::pair<std::string, RequestData>> visits_;  // scratch
+  const bool requests_wanted_;  // options_.hooks->WantsRequests()
 };
 
 }  // namespace crawl

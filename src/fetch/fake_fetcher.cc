@@ -282,23 +282,24 @@ FakeFetcher::Timers& FakeFetcher::timers() {
   return *timers_;
 }
 
-FetchResult FakeFetcher::Fetch(const std::string& url) {
+FetchResult FakeFetcher::Fetch(const Request& request) {
   if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
-  return FetchNow(url);
+  return FetchNow(request.url);
 }
 
-void FakeFetcher::FetchAsync(const std::string& url, FetchCallback done) {
+void FakeFetcher::FetchAsync(const Request& request, FetchCallback done) {
   if (latency_.count() == 0) {
-    Fetcher::FetchAsync(url, std::move(done));  // Fetch() now, no sleep
+    Fetcher::FetchAsync(request, std::move(done));  // Fetch() now, no sleep
     return;
   }
+  const std::string& url = request.url;
   timers().At(Timers::Clock::now() + latency_,
               [this, url, done = std::move(done)] {
                 FetchResult result;
                 try {
                   result = FetchNow(url);
                 } catch (const std::exception& e) {
-                  result = FetchResult::Error("exception", e.what());
+                  result = FetchResult::Error(ErrorKind::kException, e.what());
                 }
                 done(std::move(result));
               });
@@ -334,7 +335,7 @@ FetchResult FakeFetcher::FetchNow(const std::string& url) {
     throw std::runtime_error("injected exception fetching " + url);
   }
   if (InjectsError(url)) {
-    return FetchResult::Error("injected", "injected error fetching " + url);
+    return FetchResult::Error(ErrorKind::kInjected, "injected error fetching " + url);
   }
   if (it != pages_.end()) return FetchResult::Fetched(it->second->links);
   if (random >= 0) return FetchResult::Fetched(RandomLinks(random));

@@ -6,14 +6,14 @@
 
 namespace crawl {
 
-void Fetcher::FetchAsync(const std::string& url, FetchCallback done) {
+void Fetcher::FetchAsync(const Request& request, FetchCallback done) {
   FetchResult result;
   try {
-    result = Fetch(url);
+    result = Fetch(request);
   } catch (const std::exception& e) {
-    result = FetchResult::Error("exception", e.what());
+    result = FetchResult::Error(ErrorKind::kException, e.what());
   } catch (...) {
-    result = FetchResult::Error("exception", "unknown exception");
+    result = FetchResult::Error(ErrorKind::kException, "unknown exception");
   }
   done(std::move(result));
 }
@@ -24,9 +24,9 @@ void Fetcher::FetchDocumentAsync(const std::string& url, int max_redirects,
   try {
     doc = FetchDocument(url, max_redirects);
   } catch (const std::exception& e) {
-    doc.error = {"exception", e.what()};
+    doc.error = {ErrorKind::kException, e.what()};
   } catch (...) {
-    doc.error = {"exception", "unknown exception"};
+    doc.error = {ErrorKind::kException, "unknown exception"};
   }
   done(std::move(doc));
 }

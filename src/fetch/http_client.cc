@@ -71,12 +71,12 @@ bool KeepsBody(std::string_view content_type) {
 
 constexpr std::size_t kSniffBytes = 1024;
 
-const char* ErrorKind(CURLcode code) {
+ErrorKind KindOf(CURLcode code) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_OPERATION_TIMEDOUT: return ErrorKind::kTimeout;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return "dns";
-    case CURLE_COULDNT_CONNECT: return "connect";
+    case CURLE_COULDNT_RESOLVE_PROXY: return ErrorKind::kDns;
+    case CURLE_COULDNT_CONNECT: return ErrorKind::kConnect;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -88,22 +88,22 @@ const char* ErrorKind(CURLcode code) {
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS: return "tls";
-    case CURLE_BAD_CONTENT_ENCODING: return "decoding";
-    case CURLE_URL_MALFORMAT: return "url";
+    case CURLE_SSL_INVALIDCERTSTATUS: return ErrorKind::kTls;
+    case CURLE_BAD_CONTENT_ENCODING: return ErrorKind::kDecoding;
+    case CURLE_URL_MALFORMAT: return ErrorKind::kUrl;
     // HTTP/0.9, a status line curl cannot read, a code it refuses.
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_WEIRD_SERVER_REPLY: return "bad_response";
+    case CURLE_WEIRD_SERVER_REPLY: return ErrorKind::kBadResponse;
     // Fewer body bytes than Content-Length or the chunks promised.
-    case CURLE_PARTIAL_FILE: return "truncated";
+    case CURLE_PARTIAL_FILE: return ErrorKind::kTruncated;
     case CURLE_TOO_LARGE:  // a header line past 100 KB, or 5,000 headers
-    case CURLE_OUT_OF_MEMORY: return "header_too_large";
+    case CURLE_OUT_OF_MEMORY: return ErrorKind::kHeaderTooLarge;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM: return "network";
-    default: return "curl";
+    case CURLE_HTTP2_STREAM: return ErrorKind::kNetwork;
+    default: return ErrorKind::kCurl;
   }
 }
 
@@ -242,10 +242,11 @@ class HttpClient::Loop {
 
   Status status() const { return init_; }
 
-  void Start(std::string url, Callback done, bool keep_body) {
+  void Start(std::string url, Callback done, bool keep_body,
+             std::vector<std::string> headers) {
     if (!init_.ok()) {
       HttpResponse r;
-      r.error_kind = "curl";
+      r.error_kind = ErrorKind::kCurl;
       r.error_message = init_.message();
       done(std::move(r));
       return;
@@ -255,7 +256,7 @@ class HttpClient::Loop {
     if (!PrivateAllowed(url)) {
       if (auto ip = ParseIpLiteral(UrlHost(url)); ip && !IsPublic(*ip)) {
         HttpResponse r;
-        r.error_kind = "private_address";
+        r.error_kind = ErrorKind::kPrivateAddress;
         r.error_message = Refusal(*ip);
         done(std::move(r));
         return;
@@ -265,7 +266,8 @@ class HttpClient::Loop {
     {
       MutexLock lock(mu_);
       first = inbox_.empty();
-      inbox_.push_back(Pending{std::move(url), std::move(done), keep_body});
+      inbox_.push_back(
+          Pending{std::move(url), std::move(done), keep_body, std::move(headers)});
     }
     // The loop takes the whole inbox at once, so only the first request of
     // a batch needs to wake it (a burst of Starts costs one write). A loop
@@ -300,6 +302,7 @@ class HttpClient::Loop {
     std::string url;
     Callback done;
     bool keep_body = false;
+    std::vector<std::string> headers;  // this request's own extra lines
   };
 
   bool PrivateAllowed(std::string_view url) const {
@@ -361,10 +364,18 @@ class HttpClient::Loop {
   // through CURLOPT_PRIVATE / WRITEDATA / HEADERDATA.
   enum class Header : std::uint8_t { kOther, kLocation };
   struct Transfer {
+    Transfer() = default;
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+    ~Transfer() { curl_slist_free_all(own_headers); }
     Loop* loop;
     CURL* easy;
     std::string url;
     Callback done;
+    // HttpOptions::headers and the request's own extra lines, for a request
+    // that has some (else the loop's shared list is used).
+    std::vector<std::string> extra_headers;
+    curl_slist* own_headers = nullptr;
     std::size_t index = 0;  // in active_
     HttpResponse response;
     std::uint64_t header_bytes = 0;
@@ -729,7 +740,17 @@ class HttpClient::Loop {
     if (!o.user_agent.empty()) {
       curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
     }
-    if (headers_) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    if (!t->extra_headers.empty()) {
+      for (const std::string& h : o.headers) {
+        t->own_headers = curl_slist_append(t->own_headers, h.c_str());
+      }
+      for (const std::string& h : t->extra_headers) {
+        t->own_headers = curl_slist_append(t->own_headers, h.c_str());
+      }
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->own_headers);
+    } else if (headers_) {
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    }
     if (connect_to_) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_);
     // Only to the credentials' own origin; redirects are not followed
     // inside a transfer, so they cannot carry them elsewhere.
@@ -761,7 +782,7 @@ class HttpClient::Loop {
     for (Pending& p : batch) {
       if (cancelled_) {
         HttpResponse r;
-        r.error_kind = "cancelled";
+        r.error_kind = ErrorKind::kCancelled;
         r.error_message = "the crawl was stopped";
         p.done(std::move(r));
         continue;
@@ -771,6 +792,7 @@ class HttpClient::Loop {
       t->url = std::move(p.url);
       t->done = std::move(p.done);
       t->want_body = p.keep_body;
+      t->extra_headers = std::move(p.headers);
       t->response.url = t->url;
       t->response.started_at = std::chrono::system_clock::now();
       t->response.body = Body(options_.spill_threshold, options_.spill_dir);
@@ -782,7 +804,7 @@ class HttpClient::Loop {
       t->easy = NewEasy(t.get());
       if (t->easy == nullptr ||
           curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
-        t->response.error_kind = "curl";
+        t->response.error_kind = ErrorKind::kCurl;
         t->response.error_message = "cannot start a transfer";
         if (t->easy) idle_.push_back(t->easy);
         t->done(std::move(t->response));
@@ -854,60 +876,60 @@ class HttpClient::Loop {
   // Location, is "bad_response".
   void Judge(Transfer* t, CURLcode code, const char* cancel_reason) {
     HttpResponse& r = t->response;
-    auto fail = [&r](const char* kind, std::string message) {
+    auto fail = [&r](ErrorKind kind, std::string message) {
       r.error_kind = kind;
       r.error_message = std::move(message);
     };
     const bool success_status = r.status >= 200 && r.status < 300;
     if (cancel_reason != nullptr) {
-      fail("cancelled", cancel_reason);
+      fail(ErrorKind::kCancelled, cancel_reason);
     } else if (t->spill_failed) {
-      fail("io", "cannot keep the body: " +
+      fail(ErrorKind::kIo, "cannot keep the body: " +
                      (r.body.error().empty() ? r.raw_body.error() : r.body.error()));
     } else if (!t->refused.empty() && code == CURLE_COULDNT_CONNECT) {
       // (If another address of the host connected, the refusal was moot.)
-      fail("private_address", t->refused);
+      fail(ErrorKind::kPrivateAddress, t->refused);
     } else if (code == CURLE_WRITE_ERROR && t->header_overflow) {
-      fail("header_too_large", "response headers exceed " +
+      fail(ErrorKind::kHeaderTooLarge, "response headers exceed " +
                                    std::to_string(options_.max_header_bytes) +
                                    " bytes");
     } else if (!t->bad_header.empty()) {
-      fail("bad_response", t->bad_header);
+      fail(ErrorKind::kBadResponse, t->bad_header);
     } else if (code == CURLE_WRITE_ERROR && r.truncated) {
       // Our own abort at the body cap: a response, cut short on purpose.
     } else if (code == CURLE_WRITE_ERROR && t->decode_failed) {
-      fail("decoding", "Content-Encoding '" + t->content_encoding +
+      fail(ErrorKind::kDecoding, "Content-Encoding '" + t->content_encoding +
                            "': " + t->decoder->error());
     } else if (code == CURLE_ABORTED_BY_CALLBACK && t->resend_refused) {
-      fail("network", "the connection closed without a response (a reused "
+      fail(ErrorKind::kNetwork, "the connection closed without a response (a reused "
                       "connection; not resent by curl: retries are counted)");
     } else if (code == CURLE_OPERATION_TIMEDOUT && RequestSize(t) == 0) {
       // Never sent: it waited for a connection that did not come. Not a
       // server that failed to answer in time.
-      fail("connect", "no connection in time; the request was never sent (" +
+      fail(ErrorKind::kConnect, "no connection in time; the request was never sent (" +
                           std::string(t->error[0] ? t->error : "timeout") + ")");
     } else if (code != CURLE_OK) {
-      const char* kind = ErrorKind(code);
+      ErrorKind kind = KindOf(code);
       // A response began, and curl could not read the rest (a chunk size
       // "0x10" is CURLE_BAD_FUNCTION_ARGUMENT): the response is bad.
-      if (std::string_view(kind) == "curl" && r.status != 0) kind = "bad_response";
+      if (kind == ErrorKind::kCurl && r.status != 0) kind = ErrorKind::kBadResponse;
       std::string message = t->error[0] ? t->error : curl_easy_strerror(code);
-      if (std::string_view(kind) == "curl") {
+      if (kind == ErrorKind::kCurl) {
         message += " (libcurl error " + std::to_string(static_cast<int>(code)) + ")";
       }
       fail(kind, std::move(message));
     } else if (!t->headers_done) {
-      fail("truncated", r.status == 0
+      fail(ErrorKind::kTruncated, r.status == 0
                             ? "the connection closed before a response"
                             : "the connection closed inside the response's headers");
     } else if (r.status < 100 || r.status > 599) {
-      fail("bad_response", "status code " + std::to_string(r.status) +
+      fail(ErrorKind::kBadResponse, "status code " + std::to_string(r.status) +
                                " is not an HTTP status");
     } else if (t->folded_location) {
-      fail("bad_response", "folded (obs-fold) Location header");
+      fail(ErrorKind::kBadResponse, "folded (obs-fold) Location header");
     } else if (success_status && t->decoder && !t->decode_failed &&
                r.raw_bytes > 0 && !t->decoder->Finish()) {
-      fail("truncated", "Content-Encoding '" + t->content_encoding +
+      fail(ErrorKind::kTruncated, "Content-Encoding '" + t->content_encoding +
                             "': " + t->decoder->error());
     }
   }
@@ -1018,8 +1040,9 @@ HttpClient::HttpClient(const HttpOptions& options)
     : loop_(std::make_unique<Loop>(options)) {}
 HttpClient::~HttpClient() = default;
 Status HttpClient::status() const { return loop_->status(); }
-void HttpClient::Start(std::string url, Callback done, bool keep_body) {
-  loop_->Start(std::move(url), std::move(done), keep_body);
+void HttpClient::Start(std::string url, Callback done, bool keep_body,
+                       std::vector<std::string> headers) {
+  loop_->Start(std::move(url), std::move(done), keep_body, std::move(headers));
 }
 void HttpClient::CancelAll() { loop_->CancelAll(); }
 bool HttpClient::Poll(std::chrono::steady_clock::time_point deadline) {
@@ -1040,13 +1063,14 @@ void HttpClient::Waker::Wake() const {
   [[maybe_unused]] ssize_t n = write(fd_, &one, sizeof one);
 }
 
-HttpResponse HttpClient::Get(std::string url, bool keep_body) {
+HttpResponse HttpClient::Get(std::string url, bool keep_body,
+                         std::vector<std::string> headers) {
   std::promise<HttpResponse> promise;
   std::future<HttpResponse> future = promise.get_future();
   Start(
       std::move(url),
       [&promise](HttpResponse&& r) { promise.set_value(std::move(r)); },
-      keep_body);
+      keep_body, std::move(headers));
   return Await(std::move(future));
 }
 

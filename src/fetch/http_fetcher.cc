@@ -56,7 +56,7 @@ FetchResult ToFetchResult(const std::string& url, const HttpResponse& r,
   result.fetch_ms = r.total_ms;
   result.retry_after_s = r.retry_after_s;
 
-  if (!r.error_kind.empty()) {
+  if (r.error_kind != ErrorKind::kNone) {
     result.outcome = Outcome::kError;
     result.error = {r.error_kind, r.error_message};
     return result;
@@ -65,14 +65,14 @@ FetchResult ToFetchResult(const std::string& url, const HttpResponse& r,
   if (IsRedirect(status)) {
     if (r.location.empty()) {
       result.outcome = Outcome::kHttpError;
-      result.error = {"redirect", "HTTP " + std::to_string(status) +
+      result.error = {ErrorKind::kRedirect, "HTTP " + std::to_string(status) +
                                       " without a Location header"};
       return result;
     }
     UrlResult to = ResolveUrl(url, r.location, options.max_url_length);
     if (!to.ok()) {
       result.outcome = Outcome::kHttpError;
-      result.error = {"redirect", std::string("unusable Location (") +
+      result.error = {ErrorKind::kRedirect, std::string("unusable Location (") +
                                       UrlDropName(to.drop) + "): " +
                                       r.location.substr(0, 200)};
       ++result.dropped_links[UrlDropName(to.drop)];
@@ -150,16 +150,21 @@ FetchResult ToFetchResult(const std::string& url, const HttpResponse& r,
   return result;
 }
 
-HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page)
-    : page_(page), client_(http) {}
+HttpFetcher::HttpFetcher(const HttpOptions& http, const PageOptions& page,
+                         std::vector<ResponseSink*> outputs)
+    : page_(page), outputs_(std::move(outputs)), client_(http) {}
 
-FetchResult HttpFetcher::Fetch(const std::string& url) {
-  return Process(url, client_.Get(url));
+FetchResult HttpFetcher::Fetch(const Request& request) {
+  return Process(request.url,
+                 client_.Get(request.url, keep_body(), request.headers));
 }
 
 FetchResult HttpFetcher::Process(const std::string& url, HttpResponse&& r) const {
   FetchResult result = ToFetchResult(url, r, page_);
   KeepResponse(r, result.links, result.html, result.kept);
+  if (keep_responses_) {
+    result.response = std::make_shared<const Response>(std::move(r));
+  }
   return result;
 }
 
@@ -167,7 +172,7 @@ void HttpFetcher::KeepResponse(const HttpResponse& r,
                                const std::vector<std::string>& links,
                                bool html, Kept& kept) const {
   if (r.status == 0) return;  // nothing arrived to keep
-  for (ResponseSink* output : page_.outputs) {
+  for (ResponseSink* output : outputs_) {
     output->OnResponse(r, links, html, kept);
   }
 }
@@ -181,10 +186,13 @@ WorkQueue* HttpFetcher::Parsers() {
   return parsers_.get();
 }
 
-void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
+void HttpFetcher::FetchAsync(const Request& request, FetchCallback done) {
   WorkQueue* parsers = Parsers();
-  client_.Start(url, [this, parsers, url, done = std::move(done)](
-                         HttpResponse&& response) mutable {
+  const std::string& url = request.url;
+  client_.Start(
+      url,
+      [this, parsers, url, done = std::move(done)](
+          HttpResponse&& response) mutable {
     // On the loop thread: parse here, or hand the parsing to the pool.
     if (parsers == nullptr) {
       done(Process(url, std::move(response)));
@@ -200,7 +208,8 @@ void HttpFetcher::FetchAsync(const std::string& url, FetchCallback done) {
       done(Process(url, std::move(*response)));
       if (waker) waker->Wake();  // a loop turned by Poll() returns to its caller
     });
-  });
+      },
+      keep_body(), request.headers);
 }
 
 // A document fetch following redirects, one transfer at a time.
@@ -231,8 +240,8 @@ void HttpFetcher::FollowDocument(std::shared_ptr<DocumentFetch> fetch) {
         KeepResponse(r, {}, false, kept);
         doc.http_status = r.status;
         doc.truncated = r.truncated;
-        if (!r.error_kind.empty()) {
-          doc.error = {std::move(r.error_kind), std::move(r.error_message)};
+        if (r.error_kind != ErrorKind::kNone) {
+          doc.error = {r.error_kind, std::move(r.error_message)};
           fetch->done(std::move(doc));
           return;
         }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "crawl/options.h"
 #include "crawl/fetcher.h"
 #include "crawl/url.h"
 #include "fetch/http_client.h"
@@ -35,24 +36,6 @@
 
 namespace crawl {
 
-struct PageOptions {
-  std::size_t max_url_length = kDefaultMaxUrlLength;
-  std::size_t max_links_per_page = 10'000;
-  // Where FetchAsync turns responses into links: 0 on the HTTP loop thread
-  // itself (no hand-off), N > 0 on a pool of N threads (started on first
-  // use), -1 on a pool of one thread per core.
-  int parse_threads = 0;
-  // Honour a page's <meta name=robots> and X-Robots-Tag nofollow / none
-  // (the page's links are then not followed); `robots_token` is the
-  // product token they may name (lower case).
-  bool obey_meta_robots = false;
-  std::string robots_token;
-  // Outputs that keep every response received (WARC, the mirror), in this
-  // order; not owned, must outlive the fetcher. Called on the thread that
-  // turns the response into a FetchResult (see parse_threads), which fills
-  // FetchResult::kept.
-  std::vector<ResponseSink*> outputs;
-};
 
 // Turns an HTTP response for `url` into a FetchResult (the rules above).
 // Pure; thread-safe. Used by HttpFetcher and by event-driven engines.
@@ -61,13 +44,18 @@ FetchResult ToFetchResult(const std::string& url, const HttpResponse& response,
 
 class HttpFetcher final : public Fetcher {
  public:
-  HttpFetcher(const HttpOptions& http, const PageOptions& page);
+  // `outputs` keep every response received (WARC, the mirror), in this
+  // order; not owned, they must outlive the fetcher. They are called on the
+  // thread that turns the response into a FetchResult (see
+  // PageOptions::parse_threads), and fill FetchResult::kept.
+  HttpFetcher(const HttpOptions& http, const PageOptions& page,
+              std::vector<ResponseSink*> outputs = {});
   // Not OK if the HTTP loop could not be started.
   Status status() const { return client_.status(); }
 
-  FetchResult Fetch(const std::string& url) override;
+  FetchResult Fetch(const Request& request) override;
   Document FetchDocument(const std::string& url, int max_redirects) override;
-  void FetchAsync(const std::string& url, FetchCallback done) override;
+  void FetchAsync(const Request& request, FetchCallback done) override;
   void FetchDocumentAsync(const std::string& url, int max_redirects,
                           DocumentCallback done) override;
   void CancelAll() override { client_.CancelAll(); }
@@ -76,17 +64,24 @@ class HttpFetcher final : public Fetcher {
   bool Poll(std::chrono::steady_clock::time_point deadline) override {
     return client_.Poll(deadline);
   }
+  // Page results carry their whole Response (FetchResult::response) from
+  // now on. Call before any fetch starts.
+  void KeepResponses() { keep_responses_ = true; }
 
  private:
   struct DocumentFetch;
   // ToFetchResult, then the outputs.
   FetchResult Process(const std::string& url, HttpResponse&& r) const;
+  // A request's whole body is wanted when its response is handed on.
+  bool keep_body() const { return keep_responses_; }
   void KeepResponse(const HttpResponse& r, const std::vector<std::string>& links,
                     bool html, Kept& kept) const;
   void FollowDocument(std::shared_ptr<DocumentFetch> fetch);
   WorkQueue* Parsers();  // null: parse on the loop thread
 
   const PageOptions page_;
+  const std::vector<ResponseSink*> outputs_;
+  bool keep_responses_ = false;
   // Declared before client_, so destroyed after it: the client's last
   // (cancelled) callbacks still find the pool.
   std::once_flag parsers_once_;

@@ -175,4 +175,69 @@ const std::string* Response::Header(std::string_view name) const {
   return nullptr;
 }
 
+
+namespace {
+constexpr ErrorKind kAllKinds[] = {
+    ErrorKind::kNone,          ErrorKind::kTimeout,
+    ErrorKind::kConnect,       ErrorKind::kDns,
+    ErrorKind::kTls,           ErrorKind::kNetwork,
+    ErrorKind::kTruncated,     ErrorKind::kBadResponse,
+    ErrorKind::kHeaderTooLarge, ErrorKind::kDecoding,
+    ErrorKind::kPrivateAddress, ErrorKind::kCancelled,
+    ErrorKind::kUrl,           ErrorKind::kIo,
+    ErrorKind::kCurl,          ErrorKind::kRedirectLimit,
+    ErrorKind::kRedirect,      ErrorKind::kRobots,
+    ErrorKind::kException,     ErrorKind::kCallback,
+    ErrorKind::kInjected,      ErrorKind::kHttpStatus,
+};
+}  // namespace
+
+const char* ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kNone: return "";
+    case ErrorKind::kTimeout: return "timeout";
+    case ErrorKind::kConnect: return "connect";
+    case ErrorKind::kDns: return "dns";
+    case ErrorKind::kTls: return "tls";
+    case ErrorKind::kNetwork: return "network";
+    case ErrorKind::kTruncated: return "truncated";
+    case ErrorKind::kBadResponse: return "bad_response";
+    case ErrorKind::kHeaderTooLarge: return "header_too_large";
+    case ErrorKind::kDecoding: return "decoding";
+    case ErrorKind::kPrivateAddress: return "private_address";
+    case ErrorKind::kCancelled: return "cancelled";
+    case ErrorKind::kUrl: return "url";
+    case ErrorKind::kIo: return "io";
+    case ErrorKind::kCurl: return "curl";
+    case ErrorKind::kRedirectLimit: return "redirect_limit";
+    case ErrorKind::kRedirect: return "redirect";
+    case ErrorKind::kRobots: return "robots";
+    case ErrorKind::kException: return "exception";
+    case ErrorKind::kCallback: return "callback";
+    case ErrorKind::kInjected: return "injected";
+    case ErrorKind::kHttpStatus: return "http_status";
+  }
+  return "curl";
+}
+
+ErrorKind ParseErrorKind(std::string_view name) {
+  for (ErrorKind kind : kAllKinds) {
+    if (name == ErrorKindName(kind)) return kind;
+  }
+  return ErrorKind::kCurl;
+}
+
+bool Retryable(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kTimeout:
+    case ErrorKind::kConnect:
+    case ErrorKind::kNetwork:
+    case ErrorKind::kDns:
+    case ErrorKind::kTruncated:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace crawl

@@ -21,9 +21,10 @@
 #include <string>
 #include <string_view>
 
+#include "crawl/options.h"
+
 namespace crawl {
 
-enum class GzipCodec { kZlib, kLibdeflate };
 
 class GzipCompressor {
  public:

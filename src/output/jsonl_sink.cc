@@ -76,9 +76,9 @@ void AppendJsonRecord(std::string& out, const PageRecord& r,
   out += ",\"attempts\":";
   out += std::to_string(f.attempts);
   out += ",\"error\":";
-  if (f.outcome == Outcome::kError || !f.error.kind.empty()) {
+  if (f.outcome == Outcome::kError || f.error.kind != ErrorKind::kNone) {
     out += "{\"kind\":";
-    AppendJsonString(out, f.error.kind);
+    AppendJsonString(out, ErrorKindName(f.error.kind));
     out += ",\"message\":";
     AppendJsonString(out, f.error.message);
     out.push_back('}');

@@ -24,7 +24,7 @@
 #include <cstdio>
 #include <string>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/status.h"
 #include "sync/mutex.h"
 

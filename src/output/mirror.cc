@@ -375,7 +375,7 @@ void Mirror::OnResponse(const Response& response,
                         const std::vector<std::string>& /*links*/,
                         bool /*is_html*/, Kept& kept) {
   if (failed()) return;
-  if (response.status != 200 || !response.error_kind.empty() ||
+  if (response.status != 200 || response.error_kind != ErrorKind::kNone ||
       response.truncated || !response.body.error().empty()) {
     return;
   }

@@ -82,15 +82,13 @@
 #include <string_view>
 #include <vector>
 
+#include "crawl/options.h"
 #include "crawl/response.h"
 #include "crawl/status.h"
 #include "sync/mutex.h"
 
 namespace crawl {
 
-struct MirrorOptions {
-  std::string dir;  // where the tree goes; created (mkdir -p) if missing
-};
 
 // The path, relative to the mirror's directory, at which `url` is saved
 // before conflict handling: its segments, host first, none empty, none "."

@@ -614,9 +614,10 @@ bool WarcWriter::Prepare(const Response& r,
   if (r.http_version == "3") p.protocol = "h3";
   if (r.truncated) {
     p.truncated = "length";
-  } else if (r.error_kind == "truncated" || r.error_kind == "network") {
+  } else if (r.error_kind == ErrorKind::kTruncated ||
+             r.error_kind == ErrorKind::kNetwork) {
     p.truncated = "disconnect";
-  } else if (r.error_kind == "timeout") {
+  } else if (r.error_kind == ErrorKind::kTimeout) {
     p.truncated = "time";
   } else if (r.raw_body.size() < r.raw_bytes) {
     // Bytes received but not kept (a spill that failed): the record holds

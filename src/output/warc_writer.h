@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "crawl/options.h"
 #include "crawl/response.h"
 #include "crawl/status.h"
 #include "output/gzip_member.h"
@@ -41,28 +42,6 @@
 
 namespace crawl {
 
-struct WarcOptions {
-  // --- What is written ---
-  // Files NAME.warc.gz, or NAME-00000.warc.gz, NAME-00001.warc.gz, ... when
-  // max_size > 0. NAME may hold a directory part; it must exist.
-  std::string name;
-  // Start a new file before an exchange once the current one has reached
-  // this many bytes (0: never). A file passes it only by its last exchange.
-  std::uint64_t max_size = 0;
-  // --warc-dedup: a complete 200 response whose payload digest was already
-  // archived in this crawl becomes a revisit record (head only).
-  bool dedup = false;
-  // --warc-cdx: also write NAME.cdxj at Close().
-  bool cdx = false;
-  std::string software;  // warcinfo "software", e.g. "crawl/0.9.0"
-  // More warcinfo fields, in order, e.g. {"robots", "obey"}.
-  std::vector<std::pair<std::string, std::string>> info;
-
-  // --- Performance ---
-  int level = 6;  // gzip level, 0..9 (libdeflate: up to 12)
-  // For records held in memory; spilled bodies are always streamed by zlib.
-  GzipCodec codec = GzipCodec::kLibdeflate;
-};
 
 class WarcWriter final : public ResponseSink {
  public:

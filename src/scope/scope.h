@@ -22,7 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/status.h"
 
 namespace re2 {

@@ -426,7 +426,7 @@ TEST(SiteServerTest, ServesPagesToHttpClient) {
   for (std::uint64_t i : {0, 1, 42, 299}) {
     const HttpResponse r =
         client.Get(Origin(s.server) + SitePagePath(i), /*keep_body=*/true);
-    ASSERT_EQ(r.status, 200) << r.error_kind << " " << r.error_message;
+    ASSERT_EQ(r.status, 200) << ErrorKindName(r.error_kind) << " " << r.error_message;
     EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
     EXPECT_EQ(r.http_version, "1.1");
     EXPECT_EQ(r.body.str(), SitePageBody(s.options, i, Origin(s.server)));

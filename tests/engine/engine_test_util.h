@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/fake_fetcher.h"
 
 namespace crawl::testing {

@@ -99,7 +99,8 @@ TEST_P(EngineTest, MaxPagesIsExact) {
 // stop the crawl or leave it waiting forever.
 class ThrowingFetcher : public Fetcher {
  public:
-  FetchResult Fetch(const std::string& url) override {
+  FetchResult Fetch(const Request& request) override {
+    const std::string& url = request.url;
     if (url == "http://t/boom") throw std::runtime_error("kaboom");
     if (url == "http://t/int") throw 42;
     if (url == "http://t/") {
@@ -120,10 +121,10 @@ TEST_P(EngineTest, ThrowingFetchIsRecordedAndTheCrawlGoesOn) {
   for (const auto& r : sink.records()) {
     if (r.url == "http://t/boom") {
       EXPECT_EQ(r.result.outcome, Outcome::kError);
-      EXPECT_EQ(r.result.error.kind, "exception");
+      EXPECT_EQ(r.result.error.kind, ErrorKind::kException);
       EXPECT_EQ(r.result.error.message, "kaboom");
     } else if (r.url == "http://t/int") {
-      EXPECT_EQ(r.result.error.kind, "exception");
+      EXPECT_EQ(r.result.error.kind, ErrorKind::kException);
     } else {
       EXPECT_EQ(r.result.outcome, Outcome::kFetched);
     }
@@ -228,14 +229,16 @@ TEST_P(EngineTest, RobotsDisallowIsHonouredAndRecorded) {
 class ConcurrencyMeter : public Fetcher {
  public:
   explicit ConcurrencyMeter(Fetcher& inner) : inner_(inner) {}
-  FetchResult Fetch(const std::string& url) override {
+  FetchResult Fetch(const Request& request) override {
+    const std::string& url = request.url;
     Enter();
     FetchResult r = inner_.Fetch(url);
     --active_;
     return r;
   }
   // The event engine's path: in flight from the call to the callback.
-  void FetchAsync(const std::string& url, FetchCallback done) override {
+  void FetchAsync(const Request& request, FetchCallback done) override {
+    const std::string& url = request.url;
     Enter();
     inner_.FetchAsync(url, [this, done = std::move(done)](FetchResult r) {
       --active_;

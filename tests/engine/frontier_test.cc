@@ -90,7 +90,7 @@ TEST(Frontier, MaxPagesCapsDispatchesExactly) {
   ASSERT_TRUE(b);
   EXPECT_FALSE(f.Next());
   EXPECT_FALSE(f.Done());
-  f.Complete(*b, FetchResult::Error("x", "y"));
+  f.Complete(*b, FetchResult::Error(ErrorKind::kCurl, "y"));
   EXPECT_TRUE(f.Done()) << "queue not empty, but the cap is reached";
   EXPECT_EQ(f.Summary().pages, 2u);
   EXPECT_EQ(f.Summary().errors, 1u);
@@ -297,11 +297,11 @@ TEST(FrontierScheduling, RetriesRunOutWithTheLastError) {
       now = *f.NextWakeup();
       continue;
     }
-    records = f.Complete(*t, PageResult(FetchResult::Error("timeout", "slow")), now);
+    records = f.Complete(*t, PageResult(FetchResult::Error(ErrorKind::kTimeout, "slow")), now);
   }
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].result.attempts, 2);
-  EXPECT_EQ(records[0].result.error.kind, "timeout");
+  EXPECT_EQ(records[0].result.error.kind, ErrorKind::kTimeout);
 }
 
 TEST(FrontierScheduling, NotFoundIsNotRetried) {
@@ -612,7 +612,7 @@ TEST(FrontierScheduling, RetryKeepsItsMaxPagesSlot) {
   auto b = f.Next(now);
   ASSERT_TRUE(a && b);
   ASSERT_EQ(a->url, "http://a.test/");
-  EXPECT_TRUE(f.Complete(*a, PageResult(FetchResult::Error("connect", "no")), now).empty());
+  EXPECT_TRUE(f.Complete(*a, PageResult(FetchResult::Error(ErrorKind::kConnect, "no")), now).empty());
   f.Complete(*b, PageResult(FetchResult::Fetched({"http://b.test/2"})), now);
   std::vector<std::string> fetched;
   std::vector<PageRecord> records;
@@ -686,7 +686,7 @@ void RetryBehindARobotsTaskOfItsHost(Order order) {
     EXPECT_TRUE(f.Complete(*busy, PageResult(unavailable), now).empty())
         << "to be retried";
     TaskResult tls_failed;
-    tls_failed.document.error = {"network", "TLS handshake failed"};
+    tls_failed.document.error = {ErrorKind::kNetwork, "TLS handshake failed"};
     EXPECT_TRUE(f.Complete(*tls_robots, std::move(tls_failed), now).empty())
         << "robots.txt to be retried too: queued at the host's front";
 
@@ -778,7 +778,7 @@ TEST(FrontierScheduling, TruncatedIsRetried) {
   f.AddSeed("http://a.test/x");
   auto t = f.Next(now);
   ASSERT_TRUE(t);
-  EXPECT_TRUE(f.Complete(*t, PageResult(FetchResult::Error("truncated", "cut off")), now)
+  EXPECT_TRUE(f.Complete(*t, PageResult(FetchResult::Error(ErrorKind::kTruncated, "cut off")), now)
                   .empty());
   now = f.NextWakeup().value_or(now);
   auto again = f.Next(now);

@@ -157,7 +157,8 @@ TEST(EngineProperty, SamePagesAsBreadthFirstReferenceOnRandomGraphs) {
 // when it first meets it never fetches 4.
 class SlowPageFetcher : public Fetcher {
  public:
-  FetchResult Fetch(const std::string& url) override {
+  FetchResult Fetch(const Request& request) override {
+    const std::string& url = request.url;
     static const std::map<std::string, std::vector<std::string>> kGraph = {
         {"http://g/0", {"http://g/1", "http://g/b"}},
         {"http://g/1", {"http://g/2"}}, {"http://g/2", {"http://g/3"}},

@@ -254,7 +254,7 @@ std::set<int> Reachable(const Scenario& sc) {
 
 bool IsRetryable(const FetchResult& r) {
   if (r.outcome == Outcome::kError) {
-    return r.error.kind == "timeout" || r.error.kind == "truncated";
+    return r.error.kind == ErrorKind::kTimeout || r.error.kind == ErrorKind::kTruncated;
   }
   return r.outcome == Outcome::kHttpError &&
          (r.http_status == 503 || r.http_status == 429);
@@ -278,8 +278,8 @@ FetchResult PageAnswer(const Scenario& sc, const PageSpec& p, int attempt) {
         r.http_status = 429;
         r.retry_after_s = 1;
         break;
-      case Failure::kTimeout: r = FetchResult::Error("timeout", "slow"); break;
-      case Failure::kTruncated: r = FetchResult::Error("truncated", "cut off"); break;
+      case Failure::kTimeout: r = FetchResult::Error(ErrorKind::kTimeout, "slow"); break;
+      case Failure::kTruncated: r = FetchResult::Error(ErrorKind::kTruncated, "cut off"); break;
     }
     return r;
   }
@@ -292,7 +292,7 @@ FetchResult PageAnswer(const Scenario& sc, const PageSpec& p, int attempt) {
     case PageSpec::Final::kNotFound: return FetchResult::NotFound();
     case PageSpec::Final::kRedirect:
       return FetchResult::Redirect(sc.pages[p.redirect_to].url);
-    case PageSpec::Final::kError: return FetchResult::Error("bad_response", "x");
+    case PageSpec::Final::kError: return FetchResult::Error(ErrorKind::kBadResponse, "x");
   }
   return FetchResult::NotFound();
 }
@@ -305,7 +305,7 @@ Document RobotsAnswer(const SiteSpec& s, int attempt, bool* failed) {
   auto fail = [&](bool network) {
     *failed = true;
     if (network) {
-      d.error = {"network", "TLS handshake failed"};
+      d.error = {ErrorKind::kNetwork, "TLS handshake failed"};
     } else {
       d.http_status = 503;
     }
@@ -475,7 +475,7 @@ std::string RunScenario(const Scenario& sc, Coverage* coverage) {
         --host_in_flight[sc.sites[s].host];
         bool failed = false;
         result.document = RobotsAnswer(sc.sites[s], robots_attempts[s], &failed);
-        const bool received = result.document.error.kind.empty();
+        const bool received = result.document.error.kind == ErrorKind::kNone;
         if (!failed) {
           verdict[s] = sc.sites[s].final == SiteSpec::Final::kDisallowD
                            ? Verdict::kDisallowD

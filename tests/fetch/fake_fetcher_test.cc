@@ -82,7 +82,7 @@ TEST(FakeFetcher, FaultsAreDeterministicPerUrl) {
       ++errors;
       FetchResult r = f->Fetch(url);
       EXPECT_EQ(r.outcome, Outcome::kError);
-      EXPECT_EQ(r.error.kind, "injected");
+      EXPECT_EQ(r.error.kind, ErrorKind::kInjected);
     } else {
       EXPECT_EQ(f->Fetch(url).outcome, Outcome::kFetched);
     }

@@ -88,7 +88,7 @@ TEST(HttpClientDriven, CancelFromAnotherThreadEndsTransfers) {
   for (int i = 0; i < 10; ++i) {
     client.Start(site.RootUrl(), [&](HttpResponse&& r) {
       ++done;
-      if (r.error_kind == "cancelled") ++cancelled;
+      if (r.error_kind == ErrorKind::kCancelled) ++cancelled;
     });
   }
   std::thread stopper([&] {
@@ -114,14 +114,14 @@ TEST(HttpClientDriven, DestructorEndsWhatIsLeftOnce) {
     for (int i = 0; i < 5; ++i) {
       client.Start(site.RootUrl(), [&](HttpResponse&& r) {
         ++done;
-        if (r.error_kind == "cancelled") ++cancelled;
+        if (r.error_kind == ErrorKind::kCancelled) ++cancelled;
       });
     }
     client.Poll(Clock::now() + std::chrono::milliseconds(50));  // in flight
     for (int i = 0; i < 3; ++i) {  // still waiting to start
       client.Start(site.RootUrl(), [&](HttpResponse&& r) {
         ++done;
-        if (r.error_kind == "cancelled") ++cancelled;
+        if (r.error_kind == ErrorKind::kCancelled) ++cancelled;
       });
     }
   }

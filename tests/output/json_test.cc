@@ -80,7 +80,7 @@ TEST(JsonRecord, Fields) {
 TEST(JsonRecord, SeedAndError) {
   PageRecord r;
   r.url = "http://a/";
-  r.result = FetchResult::Error("exception", "bad \"thing\"");
+  r.result = FetchResult::Error(ErrorKind::kException, "bad \"thing\"");
   std::string out;
   AppendJsonRecord(out, r, JsonlFields{});
   EXPECT_NE(out.find("\"parent\":null"), std::string::npos) << out;

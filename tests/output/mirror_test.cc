@@ -295,7 +295,7 @@ TEST_F(MirrorTest, NotSaved) {
     EXPECT_EQ(kept.saved_as, "") << status;
   }
   Response errored = Make("http://h/e", "body");
-  errored.error_kind = "truncated";
+  errored.error_kind = ErrorKind::kTruncated;
   mirror_->OnResponse(errored, {}, true, kept);
   EXPECT_EQ(kept.saved_as, "");
   Response no_host = Make("http:///e", "body");

@@ -242,7 +242,7 @@ TEST_F(WarcWriterTest, NoResponseNoRecords) {
   auto w = OpenOrDie(Options());
   Response r = MakeResponse("http://example.com/a", "");
   r.status = 0;
-  r.error_kind = "connect";
+  r.error_kind = ErrorKind::kConnect;
   Kept kept;
   w->OnResponse(r, {}, false, kept);
   ASSERT_TRUE(w->Close().ok());
@@ -346,11 +346,11 @@ TEST_F(WarcWriterTest, TruncatedLengthDisconnectTime) {
   Response a = MakeResponse("http://example.com/a", "aaaa");
   a.truncated = true;
   Response b = MakeResponse("http://example.com/b", "bb");
-  b.error_kind = "truncated";
+  b.error_kind = ErrorKind::kTruncated;
   Response c = MakeResponse("http://example.com/c", "c");
-  c.error_kind = "network";
+  c.error_kind = ErrorKind::kNetwork;
   Response d = MakeResponse("http://example.com/d", "d");
-  d.error_kind = "timeout";
+  d.error_kind = ErrorKind::kTimeout;
   Kept kept;
   for (const Response* r : {&a, &b, &c, &d}) w->OnResponse(*r, {}, false, kept);
   ASSERT_TRUE(w->Close().ok());

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "benchsite/site_server.h"
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "crawl/status.h"
 
 namespace crawl::cli {

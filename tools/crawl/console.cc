@@ -80,8 +80,7 @@ void Console::Summary(const CrawlSummary& s, const std::string& stopped_by) {
   Line(text);
 }
 
-void VerboseSink::OnRecord(const PageRecord& r) {
-  next_.OnRecord(r);
+std::string RecordLine(const PageRecord& r) {
   const FetchResult& f = r.result;
   std::string line = f.http_status ? std::to_string(f.http_status) : "---";
   char ms[32];
@@ -89,8 +88,11 @@ void VerboseSink::OnRecord(const PageRecord& r) {
   line += ms;
   line += r.url;
   if (!f.redirect_to.empty()) line += " -> " + f.redirect_to;
-  if (!f.error.kind.empty()) line += " [" + f.error.kind + ": " + f.error.message + "]";
-  console_.Line(line);
+  if (f.error.kind != ErrorKind::kNone) {
+    line += std::string(" [") + ErrorKindName(f.error.kind) + ": " +
+            f.error.message + "]";
+  }
+  return line;
 }
 
 }  // namespace crawl::cli

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 
 namespace crawl::cli {
 
@@ -32,17 +32,8 @@ class Console {
   bool drawn_ = false;  // under mu_
 };
 
-// A sink that logs each record on the console (for -v) and passes it on.
-class VerboseSink final : public RecordSink {
- public:
-  VerboseSink(RecordSink& next, Console& console)
-      : next_(next), console_(console) {}
-  void OnRecord(const PageRecord& record) override;
-
- private:
-  RecordSink& next_;
-  Console& console_;
-};
+// One line for `record` (for -v): status, time, URL, redirect or error.
+std::string RecordLine(const PageRecord& record);
 
 }  // namespace crawl::cli
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "benchsite/site_server.h"
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 #include "fetch/http_fetcher.h"
 
 namespace crawl::cli {

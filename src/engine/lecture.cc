@@ -1,4 +1,4 @@
-#include "crawl/crawler.h"
+#include "crawl/lecture.h"
 
 #include <chrono>
 #include <exception>
@@ -65,15 +65,15 @@ Status AbortedBy(const std::exception* e) {
                           (e ? e->what() : "unknown exception"));
 }
 
-FetchResult FetchSafely(Fetcher& fetcher, const std::string& url) {
+FetchResult FetchSafely(Fetcher& fetcher, const Request& request) {
   const FetchClock clock;
   FetchResult result;
   try {
-    result = fetcher.Fetch(url);
+    result = fetcher.Fetch(request);
   } catch (const std::exception& e) {
-    result = FetchResult::Error("exception", e.what());
+    result = FetchResult::Error(ErrorKind::kException, e.what());
   } catch (...) {
-    result = FetchResult::Error("exception", "unknown exception");
+    result = FetchResult::Error(ErrorKind::kException, "unknown exception");
   }
   clock.Stamp(result);
   return result;
@@ -157,21 +157,30 @@ Status ValidateCrawlOptions(const CrawlOptions& options) {
 TaskResult Execute(Fetcher& fetcher, const Task& task) {
   TaskResult result;
   if (task.kind == Task::Kind::kPage) {
-    result.page = FetchSafely(fetcher, task.url);
+    if (task.failure.kind != ErrorKind::kNone) {
+      result.page = FetchResult::Error(task.failure.kind, task.failure.message);
+      return result;
+    }
+    result.page = FetchSafely(fetcher, RequestOf(task));
     return result;
   }
   try {
     result.document = fetcher.FetchDocument(task.url, kDocumentRedirects);
   } catch (const std::exception& e) {
-    result.document.error = {"exception", e.what()};
+    result.document.error = {ErrorKind::kException, e.what()};
   } catch (...) {
-    result.document.error = {"exception", "unknown exception"};
+    result.document.error = {ErrorKind::kException, "unknown exception"};
   }
   return result;
 }
 
 Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
                            RecordSink& sink) {
+  return RunCrawl(options, fetcher, sink, nullptr);
+}
+
+Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
+                              RecordSink& sink, FrontierHooks* hooks) {
   if (Status valid = ValidateCrawlOptions(options); !valid.ok()) return valid;
   CrawlOptions normalized = options;
   normalized.seeds = std::move(NormalizedSeeds(options).value());
@@ -186,6 +195,7 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
   frontier.scope = scope->get();
   frontier.stop = options.stop;
   frontier.progress = options.progress;
+  frontier.hooks = hooks;
   frontier.per_host = options.per_host;
   frontier.delay_s = options.delay;
   frontier.max_crawl_delay_s = options.max_crawl_delay;

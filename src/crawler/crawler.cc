@@ -1,0 +1,427 @@
+// crawl::Crawler: options -> the fetcher, the outputs and the engine, with
+// the user's callbacks hooked into the Frontier (FrontierHooks) and into
+// the record stream (RecordSink). See include/crawl/crawler.h.
+//
+// Threads: Run() runs the engine on the calling thread, plus a housekeeping
+// thread that pushes out stale JSON Lines and stops the crawl when an
+// output fails. Every user callback runs under callbacks_mu_, so callbacks
+// never overlap whatever the engine; Stop() and Visit() take no lock a
+// callback holds, so a callback may call them.
+#include "crawl/crawler.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "crawl/lecture.h"
+#include "crawl/url.h"
+#include "engine/engines.h"
+#include "engine/frontier.h"
+#include "fetch/http_fetcher.h"
+#include "output/jsonl_sink.h"
+#include "output/mirror.h"
+#include "output/warc_writer.h"
+#include "sync/mutex.h"
+
+namespace crawl {
+
+bool Links::Add(std::string_view url) {
+  UrlResult resolved = ResolveUrl(page_url_, url, max_url_length_);
+  if (!resolved.ok()) return false;
+  urls_.push_back(std::move(resolved.url));
+  return true;
+}
+
+namespace {
+
+// What `e` says, for an error message.
+std::string WhatOf(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+FetchError CallbackError(const char* callback, const std::exception_ptr& e) {
+  return {ErrorKind::kCallback,
+          std::string(callback) + " threw: " + WhatOf(e)};
+}
+
+bool IsFailure(Outcome outcome) {
+  return outcome == Outcome::kError || outcome == Outcome::kNotFound ||
+         outcome == Outcome::kHttpError;
+}
+
+}  // namespace
+
+class Crawler::Impl final : public FrontierHooks, public RecordSink {
+ public:
+  Impl(CrawlerOptions options, std::unique_ptr<Fetcher> fetcher)
+      : options_(std::move(options)), fetcher_(std::move(fetcher)) {}
+
+  ~Impl() override { CloseOutputs(); }
+
+  // Normalises the seeds (their credentials go to the HTTP options), checks
+  // the options, opens the outputs and the fetcher.
+  Status Open(bool http) {
+    CrawlOptions& crawl = options_.crawl;
+    HttpOptions& h = options_.http;
+    if (http) {
+      // The seeds' own origins may be private (an intranet, a test
+      // server); nothing else may, unless allow_private. A seed's userinfo
+      // (or user/password) becomes credentials for its origin alone, and
+      // leaves the URL.
+      for (std::string& seed : crawl.seeds) {
+        UrlResult url = NormalizeUrl(seed);
+        if (!url.ok()) continue;  // ValidateCrawlOptions says why, below
+        std::optional<UrlCredentials> creds = TakeUserInfo(url.url);
+        if (!creds && !options_.user.empty()) {
+          creds = UrlCredentials{std::string(UrlOrigin(url.url)), options_.user,
+                                 options_.password};
+        }
+        if (creds) h.credentials.push_back(std::move(*creds));
+        h.private_ok_origins.emplace_back(UrlOrigin(url.url));
+        seed = std::move(url.url);
+      }
+    } else if (options_.output.warc || options_.output.mirror) {
+      return Status::InvalidArgument(
+          "the WARC and the mirror keep HTTP responses: they need the HTTP "
+          "fetcher, not a Fetcher of one's own");
+    }
+    if (Status valid = ValidateCrawlOptions(crawl); !valid.ok()) return valid;
+    if (options_.output.warc) {
+      if (options_.output.warc->name.empty()) {
+        return Status::InvalidArgument("the WARC output needs a name");
+      }
+      h.keep_raw_body = true;  // the body as sent, for the record
+    }
+
+    // The outputs, before the fetcher that calls them.
+    if (options_.output.warc) {
+      auto warc = WarcWriter::Open(*options_.output.warc);
+      if (!warc.ok()) return warc.status();
+      warc_ = std::move(*warc);
+      keepers_.push_back(warc_.get());
+    }
+    if (options_.output.mirror) {
+      auto mirror = Mirror::Open(*options_.output.mirror);
+      if (!mirror.ok()) return mirror.status();
+      mirror_ = std::move(*mirror);
+      keepers_.push_back(mirror_.get());
+    }
+    const JsonlOptions& j = options_.output.jsonl;
+    if (!j.path.empty()) {
+      std::FILE* out = stdout;
+      if (j.path != "-") {
+        out = std::fopen(j.path.c_str(), "w");
+        if (out == nullptr) {
+          return Status::IoError("cannot open " + j.path + ": " +
+                                 std::strerror(errno));
+        }
+        jsonl_file_ = out;
+      }
+      jsonl_ = std::make_unique<JsonlSink>(
+          out, j.path == "-" ? "stdout" : j.path,
+          JsonlFields{.links = j.links,
+                      .warc = options_.output.warc.has_value(),
+                      .mirror = options_.output.mirror.has_value()});
+    }
+
+    if (http) {
+      // The event engine turns the HTTP loop on its own thread (no
+      // hand-off); the thread engines share a loop thread.
+      h.own_thread = crawl.engine != Engine::kEvent;
+      auto fetcher = std::make_unique<HttpFetcher>(h, options_.page, keepers_);
+      if (!fetcher->status().ok()) return fetcher->status();
+      http_ = fetcher.get();
+      fetcher_ = std::move(fetcher);
+    }
+    crawl.stop = &stop_;
+    crawl.progress = &progress_;
+    return Status();
+  }
+
+  // --- The API ---
+
+  RequestCallback on_request;
+  ResponseCallback on_response;
+  LinksCallback on_links;
+  ErrorCallback on_error;
+  RecordCallback on_record;
+
+  Status Visit(std::string_view url, RequestData data) {
+    UrlResult normalized = NormalizeUrl(url);
+    if (!normalized.ok()) {
+      return Status::InvalidArgument("cannot visit '" + std::string(url) +
+                                     "': not a usable http(s) URL (" +
+                                     UrlDropName(normalized.drop) + ")");
+    }
+    StripUserInfo(normalized.url);
+    MutexLock lock(visits_mu_);
+    if (visits_closed_ || stop_.load()) {
+      return Status::FailedPrecondition("the crawl has ended");
+    }
+    visits_.emplace_back(std::move(normalized.url), std::move(data));
+    visits_waiting_.store(true, std::memory_order_release);
+    return Status();
+  }
+
+  void Stop() {
+    stop_.store(true);
+    if (fetcher_) fetcher_->CancelAll();
+  }
+
+  Result<CrawlSummary> Run() {
+    if (ran_) return Status::FailedPrecondition("Run() was called already");
+    ran_ = true;
+    // Requests are built (and results handed back) only for callbacks that
+    // read them: a crawl without them pays nothing per page.
+    wants_requests_ = on_request || on_response || on_links;
+    if (on_response && http_ != nullptr) http_->KeepResponses();
+    Result<CrawlSummary> summary = Status::Internal("not run");
+    {
+      std::thread housekeeper([this] { Housekeep(); });
+      summary = RunCrawl(options_.crawl, *fetcher_, *this, this);
+      {
+        MutexLock lock(house_mu_);
+        finished_ = true;
+        house_cv_.NotifyAll();
+      }
+      housekeeper.join();
+    }
+    {
+      MutexLock lock(visits_mu_);
+      visits_closed_ = true;
+    }
+    Status closed = CloseOutputs();
+    if (!summary.ok()) return summary;
+    if (!closed.ok()) return closed;
+    summary->callback_errors = callback_errors_;
+    return summary;
+  }
+
+  const CrawlProgress& progress() const { return progress_; }
+
+  void Abandon() {
+    for (ResponseSink* keeper : keepers_) keeper->Abandon();
+  }
+
+  // --- FrontierHooks (on the engine's Frontier thread) ---
+
+  bool WantsRequests() const override { return wants_requests_; }
+
+  FetchError OnRequest(Request& request) override {
+    if (!on_request) return {};
+    MutexLock lock(callbacks_mu_);
+    try {
+      on_request(request);
+    } catch (...) {
+      return CallbackError("OnRequest", std::current_exception());
+    }
+    for (const std::string& line : request.headers) {
+      if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        return {ErrorKind::kCallback,
+                "OnRequest added a header line with CR, LF or NUL"};
+      }
+    }
+    return {};
+  }
+
+  void OnResult(const Request& request, FetchResult& result) override {
+    if (on_response && result.response) {
+      MutexLock lock(callbacks_mu_);
+      try {
+        on_response(request, *result.response);
+      } catch (...) {
+        Fail(result, CallbackError("OnResponse", std::current_exception()));
+        return;
+      }
+    }
+    if (on_links && result.outcome == Outcome::kFetched && result.html) {
+      MutexLock lock(callbacks_mu_);
+      Links links(result.links, request.url, options_.page.max_url_length);
+      try {
+        on_links(request, links);
+      } catch (...) {
+        Fail(result, CallbackError("OnLinks", std::current_exception()));
+      }
+    }
+  }
+
+  void TakeVisits(std::vector<std::pair<std::string, RequestData>>& out) override {
+    if (!visits_waiting_.load(std::memory_order_acquire)) return;
+    MutexLock lock(visits_mu_);
+    for (auto& visit : visits_) out.push_back(std::move(visit));
+    visits_.clear();
+    visits_waiting_.store(false, std::memory_order_relaxed);
+  }
+
+  bool CloseVisits(bool force) override {
+    MutexLock lock(visits_mu_);
+    if (!visits_.empty() && !force) return false;
+    visits_closed_ = true;
+    return true;
+  }
+
+  // --- RecordSink (one record at a time) ---
+
+  void OnRecord(const PageRecord& record) override {
+    if (on_error && IsFailure(record.result.outcome)) {
+      FetchError error = record.result.error;
+      if (record.result.outcome != Outcome::kError &&
+          error.kind == ErrorKind::kNone) {
+        error = {ErrorKind::kHttpStatus,
+                 "HTTP " + std::to_string(record.result.http_status)};
+      }
+      MutexLock lock(callbacks_mu_);
+      try {
+        on_error(record, error);
+      } catch (...) {
+        ++callback_errors_;
+      }
+    }
+    if (on_record) {
+      MutexLock lock(callbacks_mu_);
+      try {
+        on_record(record);
+      } catch (...) {
+        ++callback_errors_;
+      }
+    }
+    if (jsonl_) jsonl_->OnRecord(record);
+  }
+
+ private:
+  static void Fail(FetchResult& result, FetchError error) {
+    result.outcome = Outcome::kError;
+    result.error = std::move(error);
+    result.links.clear();
+    result.nofollow_links.clear();
+  }
+
+  bool OutputFailed() const {
+    if (jsonl_ && jsonl_->failed()) return true;
+    for (const ResponseSink* keeper : keepers_) {
+      if (keeper->failed()) return true;
+    }
+    return false;
+  }
+
+  // Until the crawl ends: pushes out JSON Lines a second old, and stops
+  // the crawl when an output fails.
+  void Housekeep() {
+    MutexLock lock(house_mu_);
+    while (!finished_) {
+      house_cv_.WaitUntil(lock, std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(200));
+      if (jsonl_) jsonl_->FlushIfStale();
+      if (OutputFailed() && !stop_.load()) Stop();
+    }
+  }
+
+  // Finishes every output once; the first failure, if any.
+  Status CloseOutputs() {
+    if (closed_) return close_status_;
+    closed_ = true;
+    Status first;
+    for (ResponseSink* keeper : keepers_) {
+      if (Status s = keeper->Close(); !s.ok() && first.ok()) first = s;
+    }
+    if (jsonl_) {
+      jsonl_->Flush();
+      if (!jsonl_->status().ok() && first.ok()) first = jsonl_->status();
+    }
+    if (jsonl_file_ != nullptr) {
+      if (std::fclose(jsonl_file_) != 0 && first.ok()) {
+        first = Status::IoError("cannot write " + options_.output.jsonl.path +
+                                ": " + std::strerror(errno));
+      }
+      jsonl_file_ = nullptr;
+    }
+    close_status_ = first;
+    return first;
+  }
+
+  CrawlerOptions options_;
+  // The outputs first: the fetcher, destroyed before them, calls them.
+  std::unique_ptr<WarcWriter> warc_;
+  std::unique_ptr<Mirror> mirror_;
+  std::vector<ResponseSink*> keepers_;  // warc_, mirror_
+  std::FILE* jsonl_file_ = nullptr;     // owned, unless stdout
+  std::unique_ptr<JsonlSink> jsonl_;
+  std::unique_ptr<Fetcher> fetcher_;
+  HttpFetcher* http_ = nullptr;  // fetcher_, when it is ours
+
+  std::atomic<bool> stop_{false};
+  CrawlProgress progress_;
+  bool ran_ = false;
+  bool wants_requests_ = false;
+  bool closed_ = false;
+  Status close_status_;
+
+  Mutex callbacks_mu_;  // one callback at a time
+  std::uint64_t callback_errors_ = 0;  // under callbacks_mu_ or after Run
+
+  Mutex visits_mu_;
+  std::vector<std::pair<std::string, RequestData>> visits_ GUARDED_BY(visits_mu_);
+  bool visits_closed_ GUARDED_BY(visits_mu_) = false;
+  std::atomic<bool> visits_waiting_{false};
+
+  Mutex house_mu_;
+  CondVar house_cv_;
+  bool finished_ GUARDED_BY(house_mu_) = false;
+};
+
+// --- Crawler ---
+
+Crawler::Crawler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Crawler::~Crawler() = default;
+
+Result<std::unique_ptr<Crawler>> Crawler::Open(CrawlerOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options), nullptr);
+  if (Status s = impl->Open(/*http=*/true); !s.ok()) return s;
+  return std::unique_ptr<Crawler>(new Crawler(std::move(impl)));
+}
+
+Result<std::unique_ptr<Crawler>> Crawler::Open(CrawlerOptions options,
+                                               std::unique_ptr<Fetcher> fetcher) {
+  if (!fetcher) return Status::InvalidArgument("no fetcher given");
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(fetcher));
+  if (Status s = impl->Open(/*http=*/false); !s.ok()) return s;
+  return std::unique_ptr<Crawler>(new Crawler(std::move(impl)));
+}
+
+void Crawler::OnRequest(RequestCallback callback) {
+  impl_->on_request = std::move(callback);
+}
+void Crawler::OnResponse(ResponseCallback callback) {
+  impl_->on_response = std::move(callback);
+}
+void Crawler::OnLinks(LinksCallback callback) {
+  impl_->on_links = std::move(callback);
+}
+void Crawler::OnError(ErrorCallback callback) {
+  impl_->on_error = std::move(callback);
+}
+void Crawler::OnRecord(RecordCallback callback) {
+  impl_->on_record = std::move(callback);
+}
+Status Crawler::Visit(std::string_view url, RequestData data) {
+  return impl_->Visit(url, std::move(data));
+}
+void Crawler::Stop() { impl_->Stop(); }
+Result<CrawlSummary> Crawler::Run() { return impl_->Run(); }
+const CrawlProgress& Crawler::progress() const { return impl_->progress(); }
+void Crawler::Abandon() { impl_->Abandon(); }
+
+}  // namespace crawl
