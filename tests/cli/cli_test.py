@@ -47,6 +47,90 @@ class Help(unittest.TestCase):
                     "--help", "--version", "Exit codes"]:
             self.assertIn(opt, p.stdout, opt)
 
+    def test_man_page_documents_every_option(self):
+        # man/crawl.1 documents every option --help lists, each as a .TP
+        # tag under OPTIONS or BENCH OPTIONS, and every exit code. Read as
+        # plain text: no groff needed.
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        usage = p.stdout
+        # Long options: every --name the usage text mentions (all are
+        # crawl's). Short options: those of the option lines ("  -c, --x"),
+        # not "-r" in "wget -r style".
+        longs = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", usage))
+        shorts = set(re.findall(r"(?m)^\s+(-[A-Za-z]), --", usage))
+        self.assertGreater(len(longs), 50, "usage text not parsed")
+        self.assertGreater(len(shorts), 5, "usage text not parsed")
+        exit_text = usage[usage.index("Exit codes:"):]
+        codes = set(re.findall(r"(?<![\w-])(\d+)(?= )", exit_text))
+        self.assertTrue({"0", "1", "2", "3"} <= codes, exit_text)
+
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "..")
+        with open(os.path.join(root, "man", "crawl.1"),
+                  encoding="utf-8") as f:
+            page = f.read()
+
+        def text(line):
+            # One roff line as the words it prints: \- is a hyphen; font
+            # changes (\fB, \f(CW, \f[B]), \&, \: and special characters
+            # (\(dq) are dropped; .B and .I print their arguments, .BR,
+            # .IR, .RI, ... print them run together; other requests print
+            # nothing here.
+            line = line.replace("\\-", "-")
+            line = re.sub(r"\\f(\(..|\[[^]]*\]|.)", "", line)
+            line = re.sub(r"\\[&:%]|\\\(..", "", line)
+            if not line.startswith("."):
+                return line
+            name, _, rest = line[1:].partition(" ")
+            args = [a if q == "" else q for q, a in
+                    re.findall(r'"([^"]*)"|(\S+)', rest)]
+            if name in ("B", "I", "SH", "SS"):
+                return " ".join(args)
+            if re.fullmatch(r"[BIR]{2}", name):
+                return "".join(args)
+            return ""
+
+        sections = {}  # .SH name -> its lines
+        current = None
+        for line in page.splitlines():
+            if line.startswith(".\\\""):
+                continue  # a comment
+            if line.startswith(".SH"):
+                current = text(line)
+                sections[current] = []
+            elif current is not None:
+                sections[current].append(line)
+        for name in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS",
+                     "BENCH OPTIONS", "EXIT STATUS", "EXAMPLES", "SEE ALSO"]:
+            self.assertIn(name, list(sections), "no section " + name)
+
+        def tags(lines):
+            # What each .TP documents: the line after it.
+            return [text(lines[i + 1]) for i, line in enumerate(lines[:-1])
+                    if line.startswith(".TP")]
+
+        documented = "\n".join(tags(sections["OPTIONS"]) +
+                               tags(sections["BENCH OPTIONS"]))
+        for opt in sorted(longs | shorts):
+            self.assertTrue(
+                re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(opt),
+                          documented),
+                "%s is not documented in man/crawl.1" % opt)
+        # Nor the other way round: no option the tool does not have.
+        for opt in re.findall(r"(?<![\w-])--?[A-Za-z][\w-]*", documented):
+            self.assertTrue(opt in longs | shorts,
+                            "man/crawl.1 documents %s; --help does not" % opt)
+
+        status = "\n".join(tags(sections["EXIT STATUS"]))
+        for code in sorted(codes, key=int):
+            self.assertTrue(re.search(r"(?<!\d)%s(?!\d)" % code, status),
+                            "exit code %s not under EXIT STATUS" % code)
+        synopsis = " ".join(text(line) for line in sections["SYNOPSIS"])
+        synopsis = re.sub(r"\s+", " ", synopsis)
+        self.assertIn("crawl [OPTIONS] URL...", synopsis)
+        self.assertIn("crawl bench [BENCH OPTIONS] [OPTIONS]", synopsis)
+
     def test_version(self):
         p = run("--version")
         self.assertEqual(p.returncode, 0)
