@@ -5,7 +5,10 @@
 #   2. ThreadSanitizer build (clang-14, with -Wthread-safety), the tests
 #      labelled "concurrency" and "http" (the crawl binary's event loop and
 #      engines under real HTTP load);
-#   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test;
+#   1b. the release build installed to a temporary prefix, the examples
+#      built against it out of tree and run against a server on 127.0.0.1;
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer build (g++), every test,
+#      then the examples again, built and run with the same sanitizers;
 #   4. libFuzzer (clang-14, ASan+UBSan): URL normalisation, UrlResolver
 #      against ResolveUrl, link extraction and IP-literal parsing,
 #      FUZZ_SECONDS each (default 30).
@@ -25,6 +28,8 @@ step "1/4 release build, all tests"
 configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
+step "1b/4 install to a temporary prefix; the examples built with find_package(crawl) and pkg-config, run on 127.0.0.1"
+bash scripts/test_install.sh build/release
 
 step "2/4 ThreadSanitizer build (clang-14), concurrency and HTTP tests"
 configure build/tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_SANITIZE=thread \
@@ -40,6 +45,8 @@ cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS="detect_leaks=1 abort_on_error=1" \
 UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
+step "3b/4 the examples under AddressSanitizer + UBSan, on the ASan library"
+bash scripts/test_install.sh build/asan address,undefined
 
 step "4/4 fuzzers: URL normalisation and resolution, link extraction (also against myhtml), IP literals"
 configure build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_FUZZ=ON \
