@@ -3,7 +3,8 @@
 //
 //   crawl::CrawlerOptions options;
 //   options.crawl.seeds = {"https://example.com/"};
-//   options.output.warc = crawl::WarcOptions{.name = "example"};
+//   options.output.warc.emplace();
+//   options.output.warc->name = "example";               // example.warc.gz
 //   auto crawler = crawl::Crawler::Open(options);        // Status, not throw
 //   if (!crawler.ok()) { ...crawler.status().message()... }
 //   (*crawler)->OnRecord([](const crawl::PageRecord& r) { ... });
