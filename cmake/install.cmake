@@ -12,6 +12,10 @@ install(TARGETS crawl_shared crawl_static EXPORT crawlTargets
 install(TARGETS crawl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES man/crawl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
+list(JOIN CRAWL_PC_REQUIRES " " CRAWL_PC_REQUIRES_PRIVATE)
+# crawl.pc finds the prefix from where it lies, so an installed tree can move.
+file(RELATIVE_PATH CRAWL_PC_TO_PREFIX
+     /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 set(CRAWL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/crawl)
 install(EXPORT crawlTargets NAMESPACE crawl:: DESTINATION ${CRAWL_CMAKE_DIR})
 configure_package_config_file(cmake/crawlConfig.cmake.in
@@ -22,10 +26,6 @@ install(FILES ${PROJECT_BINARY_DIR}/crawlConfig.cmake
               ${PROJECT_BINARY_DIR}/crawlConfigVersion.cmake
         DESTINATION ${CRAWL_CMAKE_DIR})
 
-list(JOIN CRAWL_PC_REQUIRES " " CRAWL_PC_REQUIRES_PRIVATE)
-# crawl.pc finds the prefix from where it lies, so an installed tree can move.
-file(RELATIVE_PATH CRAWL_PC_TO_PREFIX
-     /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(cmake/crawl.pc.in ${PROJECT_BINARY_DIR}/crawl.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/crawl.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
