@@ -135,9 +135,10 @@ class Crawler {
   // thread, any time before Run() has returned, from a callback too; a URL
   // already seen is not fetched again. InvalidArgument if `url` is not a
   // usable http(s) URL; FailedPrecondition once the crawl has ended (or was
-  // stopped). It does not widen the private-address refusal: a URL on a
-  // private address other than the seeds' origins needs
-  // HttpOptions::allow_private.
+  // stopped). Limits hold for it as for a link: once max_pages pages went
+  // out, it is counted as dropped ("max_pages") and gets no record. It does
+  // not widen the private-address refusal: a URL on a private address other
+  // than the seeds' origins needs HttpOptions::allow_private.
   Status Visit(std::string_view url, RequestData data = {});
 
   // Ends the crawl soon; see "Stopping" above. Any thread, any time.

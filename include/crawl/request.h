@@ -65,7 +65,9 @@ struct Request {
   Request(std::string url) : url(std::move(url)) {}  // NOLINT: implicit
   Request(const char* url) : url(url) {}             // NOLINT: implicit
 
-  // The URL, absolute and normalised (url.h).
+  // The URL, absolute and normalised (url.h). The crawl's own: OnRequest
+  // may read it, not change it (a request whose URL was changed fails with
+  // error kind "callback", unsent).
   std::string url;
   // Links from a seed (or a Visit()ed URL, depth 0).
   int depth = 0;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -189,15 +190,27 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     wants_requests_ = on_request || on_response || on_links;
     if (on_response && http_ != nullptr) http_->KeepResponses();
     Result<CrawlSummary> summary = Status::Internal("not run");
-    {
+    try {
       std::thread housekeeper([this] { Housekeep(); });
-      summary = RunCrawl(options_.crawl, *fetcher_, *this, this);
+      try {
+        summary = RunCrawl(options_.crawl, *fetcher_, *this, this);
+      } catch (const std::exception& e) {
+        summary = Status::Internal(std::string("the crawl failed: ") + e.what());
+      }
+      // However the engine ended (done, stopped or failed), a Visit from
+      // now on is refused, not accepted and dropped.
+      {
+        MutexLock lock(visits_mu_);
+        visits_closed_ = true;
+      }
       {
         MutexLock lock(house_mu_);
         finished_ = true;
         house_cv_.NotifyAll();
       }
       housekeeper.join();
+    } catch (const std::system_error& e) {  // no thread for the housekeeper
+      summary = Status::Internal(std::string("cannot start a thread: ") + e.what());
     }
     {
       MutexLock lock(visits_mu_);

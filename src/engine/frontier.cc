@@ -403,10 +403,14 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
       --queued_entries_;
     }
     Task task;
-    if (entry.kind == Task::Kind::kPage && requests_wanted_ &&
-        !Ask(entry.id, task)) {
-      Schedule(h, now);  // skipped: the host may have more
-      continue;
+    if (entry.kind == Task::Kind::kPage && requests_wanted_) {
+      if (!Ask(entry.id, task)) {
+        Schedule(h, now);  // skipped: the host may have more
+        continue;
+      }
+      // OnRequest stopped the crawl: nothing more goes out (the page stays
+      // queued, counted as dropped "stopped").
+      if (Stopped()) return std::nullopt;
     }
     ++host.in_flight;
     ++in_flight_;
@@ -489,6 +493,12 @@ bool Frontier::Ask(std::uint32_t id, Task& task) {
     }
   }
   task.failure = options_.hooks->OnRequest(*request);
+  if (request->url != urls_.Url(id) && task.failure.kind == ErrorKind::kNone) {
+    // The URL is the crawl's (scoped, deduplicated, robots-checked): a
+    // callback may not send the request elsewhere.
+    task.failure = {ErrorKind::kCallback, "OnRequest changed the request's URL"};
+    request->url = urls_.Url(id);
+  }
   if (request->skipped()) {
     nodes_[id].state = State::kDone;
     --queued_pages_;

@@ -79,7 +79,7 @@ class MutexEngine {
       if (!abort_.ok()) return;
       std::optional<Task> task = frontier_.Next(Clock::now());
       if (!task) {
-        if (frontier_.Done()) {
+        if (delivering_ == 0 && frontier_.Done()) {
           work_.NotifyAll();  // everyone out
           return;
         }
@@ -96,7 +96,19 @@ class MutexEngine {
       lock.Lock();
       std::vector<PageRecord> records =
           frontier_.Complete(*task, std::move(result), Clock::now());
-      if (frontier_.Done()) {
+      if (!records.empty()) {
+        // To the sink before asking Done(): a record's callback may still
+        // add work (crawl::Crawler::Visit), which Done() then sees.
+        ++delivering_;
+        lock.Unlock();
+        {
+          MutexLock sink_lock(sink_mu_);
+          for (const PageRecord& r : records) sink_.OnRecord(r);
+        }
+        lock.Lock();
+        --delivering_;
+      }
+      if (delivering_ == 0 && frontier_.Done()) {
         work_.NotifyAll();  // everyone out
       } else {
         // This thread takes one ready host itself; wake an idle thread for
@@ -105,13 +117,6 @@ class MutexEngine {
         const std::size_t wake = std::min(ready > 0 ? ready - 1 : 0, idle_);
         for (std::size_t i = 0; i < wake; ++i) work_.NotifyOne();
       }
-      if (records.empty()) continue;
-      lock.Unlock();
-      {
-        MutexLock sink_lock(sink_mu_);
-        for (const PageRecord& r : records) sink_.OnRecord(r);
-      }
-      lock.Lock();
     }
   }
 
@@ -122,6 +127,9 @@ class MutexEngine {
   CondVar work_;  // signalled when URLs become ready or the crawl is done
   Frontier frontier_ GUARDED_BY(mu_);
   std::size_t idle_ GUARDED_BY(mu_) = 0;  // threads waiting on work_
+  // Threads handing records to the sink: the crawl is not done while one
+  // is (a record's callback may add work).
+  std::size_t delivering_ GUARDED_BY(mu_) = 0;
   Status abort_ GUARDED_BY(mu_);          // not OK once a thread threw
 
   Mutex sink_mu_;

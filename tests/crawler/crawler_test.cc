@@ -402,6 +402,49 @@ TEST(Crawler, StopBeforeRunEndsAtOnce) {
   EXPECT_EQ(server.RequestsFor("/slow0"), 0u);
 }
 
+TEST(Crawler, StopFromOnRequestSendsNothingMore) {
+  RouteServer server;
+  ASSERT_TRUE(server.ok());
+  server.Add("/", Page(Html({"/a", "/b", "/c"})));
+  for (const char* p : {"/a", "/b", "/c"}) server.Add(p, Page(Html({})));
+  server.Start();
+  CrawlerOptions options = OptionsFor(server);
+  options.crawl.concurrency = 1;
+  auto crawler = MustOpen(options);
+  ASSERT_TRUE(crawler);
+  Crawler* c = crawler.get();
+  crawler->OnRequest([&](Request& r) {
+    if (r.url.ends_with("/a")) c->Stop();
+  });
+  auto summary = crawler->Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_TRUE(summary->stopped);
+  EXPECT_EQ(server.RequestsFor("/a"), 0u);
+  EXPECT_EQ(server.RequestsFor("/b") + server.RequestsFor("/c"), 0u);
+  EXPECT_EQ(summary->dropped["stopped"], 3u);
+}
+
+TEST(Crawler, OnRequestMayNotChangeTheUrl) {
+  RouteServer server;
+  ASSERT_TRUE(server.ok());
+  server.Add("/", Page(Html({"/a"})));
+  server.Add("/a", Page(Html({})));
+  server.Add("/elsewhere", Page(Html({})));
+  server.Start();
+  auto crawler = MustOpen(OptionsFor(server));
+  ASSERT_TRUE(crawler);
+  crawler->OnRequest([&](Request& r) {
+    if (r.url.ends_with("/a")) r.url = server.Url("/elsewhere");
+  });
+  std::map<std::string, PageRecord> records;
+  crawler->OnRecord([&](const PageRecord& rec) { records[rec.url] = rec; });
+  auto summary = crawler->Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(server.RequestsFor("/elsewhere"), 0u);
+  EXPECT_EQ(server.RequestsFor("/a"), 0u);
+  EXPECT_EQ(records[server.Url("/a")].result.error.kind, ErrorKind::kCallback);
+}
+
 TEST(Crawler, ThrowingCallbacksBecomeResultsNotCrashes) {
   RouteServer server;
   ASSERT_TRUE(server.ok());
@@ -609,6 +652,37 @@ TEST_P(CrawlerEngines, CallbacksNeverOverlapAndDataFlowsOnEveryEngine) {
   EXPECT_GT(summary->fetched, 50u);
   EXPECT_EQ(summary->fetched, summary->pages);
   EXPECT_EQ(order.size(), summary->pages);
+}
+
+// Each record Visit()s the next page, to the last one: the crawl is not
+// over while a record is being delivered, on any engine.
+TEST_P(CrawlerEngines, AVisitFromTheLastRecordIsCrawled) {
+  auto fake = std::make_unique<FakeFetcher>();
+  constexpr int kChain = 30;
+  for (int i = 0; i < kChain; ++i) {
+    fake->AddPage("http://chain.test/" + std::to_string(i), {});
+  }
+  CrawlerOptions o;
+  o.crawl.seeds = {"http://chain.test/0"};
+  o.crawl.engine = GetParam();
+  o.crawl.concurrency = 4;
+  o.crawl.obey_robots = false;
+  auto crawler = Crawler::Open(o, std::move(fake));
+  ASSERT_TRUE(crawler.ok());
+  Crawler* c = crawler->get();
+  int refused = 0, records = 0;
+  (*crawler)->OnRecord([&](const PageRecord& rec) {
+    ++records;
+    const int i = std::stoi(rec.url.substr(rec.url.rfind('/') + 1));
+    if (i + 1 < kChain && !c->Visit("http://chain.test/" + std::to_string(i + 1)).ok()) {
+      ++refused;
+    }
+  });
+  auto summary = (*crawler)->Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(records, kChain);
+  EXPECT_EQ(summary->fetched, static_cast<std::uint64_t>(kChain));
 }
 
 INSTANTIATE_TEST_SUITE_P(All, CrawlerEngines,
