@@ -9,6 +9,7 @@
 // page is reported under the page that links to the redirect. Exit status:
 // 0 if no link is broken, 1 if some are, 2 if the crawl could not start.
 #include <crawl/crawler.h>
+#include <crawl/url.h>
 
 #include <cstdio>
 #include <map>
@@ -16,17 +17,6 @@
 #include <tuple>
 #include <string>
 #include <utility>
-
-namespace {
-
-// "http://host:port" of an absolute URL.
-std::string OriginOf(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  return url.substr(0, url.find('/', scheme_end + 3));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -51,8 +41,8 @@ int main(int argc, char** argv) {
   std::set<std::tuple<std::string, std::string, std::string>> broken;
 
   crawler.OnLinks([&](const crawl::Request& request, crawl::Links& links) {
-    if (site.empty()) site = OriginOf(request.url);
-    if (OriginOf(request.url) != site) {
+    if (site.empty()) site = crawl::UrlOrigin(request.url);
+    if (crawl::UrlOrigin(request.url) != site) {
       links.Clear();  // another site: check the page, do not crawl on
       return;
     }

@@ -194,8 +194,9 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
       std::thread housekeeper([this] { Housekeep(); });
       try {
         summary = RunCrawl(options_.crawl, *fetcher_, *this, this);
-      } catch (const std::exception& e) {
-        summary = Status::Internal(std::string("the crawl failed: ") + e.what());
+      } catch (...) {
+        summary = Status::Internal("the crawl failed: " +
+                                   WhatOf(std::current_exception()));
       }
       // However the engine ended (done, stopped or failed), a Visit from
       // now on is refused, not accepted and dropped.

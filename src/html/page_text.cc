@@ -11,14 +11,11 @@
 #include <string_view>
 
 #include "html/encoding.h"
+#include "util/ascii.h"
 #include "util/utf8.h"
 
 namespace crawl {
 namespace {
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 // Elements whose contents a reader does not see.
 bool Hidden(myhtml_tag_id_t tag) {
@@ -72,7 +69,7 @@ class TextBuilder {
   void Append(std::string_view text) {
     for (char c : text) {
       if (c == '\0') continue;  // a parse error, which the tree builder drops
-      if (IsSpace(c)) {
+      if (IsAsciiWhitespace(c)) {
         space_ = true;
         continue;
       }
