@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "crawl/url.h"
+#include "store/memory_store.h"
 
 namespace crawl {
 namespace {
@@ -24,6 +25,13 @@ std::string_view SiteKey(std::string_view url) {
   const std::size_t authority = url.find("://");
   if (authority == std::string_view::npos) return url;
   return url.substr(0, url.find('/', authority + 3));
+}
+
+// "https://a.example:8443/x?y" -> "https://a.example:8443"; "" without
+// "://".
+std::string_view OriginOf(std::string_view url) {
+  return url.find("://") == std::string_view::npos ? std::string_view()
+                                                    : SiteKey(url);
 }
 
 // "https://a.example/x?y" -> "/x?y".
@@ -74,8 +82,18 @@ bool Retryable(const FetchResult& r) {
 
 }  // namespace
 
+static std::unique_ptr<FrontierStore> OwnStore(const FrontierOptions& options) {
+  if (options.store != nullptr) return nullptr;
+  return std::make_unique<MemoryStore>(
+      options.order == FrontierOptions::Order::kDepthFirst
+          ? FrontierStore::Order::kDepthFirst
+          : FrontierStore::Order::kBreadthFirst);
+}
+
 Frontier::Frontier(const FrontierOptions& options)
     : options_(options),
+      own_store_(OwnStore(options)),
+      store_(options.store != nullptr ? *options.store : *own_store_),
       rng_(options.random_seed),
       requests_wanted_(options.hooks != nullptr && options.hooks->WantsRequests()) {}
 
@@ -90,19 +108,6 @@ std::uint32_t Frontier::IdOf(StringMap<std::uint32_t>& ids, std::string_view key
   it = ids.emplace(std::string(key), id).first;
   create(std::string_view(it->first));
   return id;
-}
-
-std::uint32_t Frontier::Intern(std::string_view url) {
-  const UrlTable::Inserted in = urls_.Insert(url);
-  if (in.added) nodes_.emplace_back();
-  return in.id;
-}
-
-// PathAndQuery(urls_.Url(id)) without building the URL.
-std::string_view Frontier::RobotsPath(std::uint32_t id) const {
-  if (urls_.Origin(id).empty()) return "/";  // no "://"
-  const std::string_view rest = urls_.Rest(id);
-  return rest.empty() ? "/" : rest;
 }
 
 std::uint32_t Frontier::HostOf(std::string_view url) {
@@ -155,145 +160,92 @@ bool Frontier::Admissible(std::string_view url) {
   return true;
 }
 
-// --- Admission: node -> (robots) -> host queue ---
+// --- Admission: URL -> (robots) -> host queue ---
 
 void Frontier::AddSeed(std::string_view url) {
   if (now_ == Clock::time_point{}) now_ = Clock::now();
-  const std::uint32_t id = Intern(url);
-  Node& node = nodes_[id];
-  if (node.state == State::kDiscovered) {
-    node.depth = 0;
-    node.parent = kNone;
-    Admit(id, /*seed=*/true);
+  const UrlKey key = store_.Add(url).key;
+  UrlState s = store_.Get(key);
+  if (s.stage == UrlStage::kDiscovered) {
+    s.depth = 0;
+    s.parent = kNoUrl;
+    store_.Set(key, s);
+    Admit(key, s, /*seed=*/true);
   } else {
-    Relax(id, 0, kNone);  // known already: at most a shorter depth
+    Relax(key, 0, kNoUrl);  // known already: at most a shorter depth
   }
   Publish();
 }
 
-void Frontier::Admit(std::uint32_t id, bool seed) {
-  // The origin (scheme + authority) has the URL's host, and is its site key.
-  const std::string_view origin = urls_.Origin(id);
+// `s` is key's state, with its depth and parent set.
+void Frontier::Admit(UrlKey key, UrlState s, bool seed) {
+  ++reached_;
+  store_.Url(key, url_);
+  // The origin (scheme + authority) has the URL's host, and is its site
+  // key; a URL without "://" is its own.
+  const std::string_view origin = OriginOf(url_);
   const std::uint32_t h = HostOf(origin);
-  nodes_[id].host = h;
+  s.host = h;
   Host& host = hosts_[h];
   if (options_.max_pages_per_host != 0 &&
       host.admitted >= options_.max_pages_per_host) {
-    nodes_[id].state = State::kDone;
+    s.stage = UrlStage::kDone;
+    store_.Set(key, s);
     ++counts_.dropped["max_pages_per_host"];
     return;
   }
   ++host.admitted;
   ++queued_pages_;
-  if (!options_.obey_robots) return Enqueue(id, seed);
+  if (!options_.obey_robots) return Enqueue(key, s, seed);
 
-  std::string whole;  // a URL without "://" is its own site key
-  if (origin.empty()) whole = urls_.Url(id);
-  const std::uint32_t s = SiteOf(origin.empty() ? std::string_view(whole) : origin);
-  Site& site = sites_[s];
+  const std::uint32_t site_id = SiteOf(origin.empty() ? std::string_view(url_) : origin);
+  Site& site = sites_[site_id];
   if (site.robots == Site::Robots::kReady && now_ >= site.expires) {
     site.robots = Site::Robots::kUnknown;  // stale: fetch it again
     site.attempts = 0;
   }
   switch (site.robots) {
     case Site::Robots::kReady:
-      if (site.rules.Allowed(RobotsPath(id))) {
-        Enqueue(id, seed);
+      if (site.rules.Allowed(PathAndQuery(url_))) {
+        Enqueue(key, s, seed);
       } else {
         --queued_pages_;
-        Block(id, site);
+        store_.Set(key, s);
+        Block(key, site);
       }
       return;
     case Site::Robots::kUnknown:
       site.robots = Site::Robots::kFetching;
-      PushEntry(site.host, {Task::Kind::kRobots, s}, /*urgent=*/true);
+      PushEntry(site.host, {QueueEntry::Kind::kRobots, site_id}, Place::kUrgent);
       [[fallthrough]];
     case Site::Robots::kFetching:
-      nodes_[id].state = State::kWaiting;
-      site.waiting.push_back(id);
+      s.stage = UrlStage::kWaiting;
+      store_.Set(key, s);
+      sites_[site_id].waiting.push_back(key);
       return;
   }
 }
 
-void Frontier::Enqueue(std::uint32_t id, bool seed) {
-  nodes_[id].state = State::kQueued;
-  const std::uint32_t h = nodes_[id].host;
-  if (options_.order == FrontierOptions::Order::kBreadthFirst) {
-    PushPage(h, id);
-  } else if (seed) {
-    // Depth-first pops from the back: a seed goes under what is there, so
-    // seeds are fetched in the order given.
-    hosts_[h].queue.push_front({Task::Kind::kPage, id});
-    ++queued_entries_;
-    Schedule(h, now_);
-  } else {
-    PushEntry(h, {Task::Kind::kPage, id}, /*urgent=*/false);
-  }
-}
-
-// Breadth-first: into the group of the page's parent at the page's depth
-// now (if it shrinks while queued, the page stays where it is). A page's
-// links are queued together, so they extend one group; a new parent, or a
-// push after a page was taken, starts a group at the back of its depth.
-void Frontier::PushPage(std::uint32_t h, std::uint32_t id) {
-  Host& host = hosts_[h];
-  std::uint32_t slot = free_slot_;
-  if (slot != kNone) {
-    free_slot_ = slots_[slot].next;
-  } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  slots_[slot] = {id, kNone};
-  const int depth = nodes_[id].depth;
-  const std::uint32_t parent = nodes_[id].parent;
-  std::deque<Group>& level = host.levels[depth];
-  if (host.open_depth == depth && host.open_parent == parent && !level.empty()) {
-    slots_[level.back().tail].next = slot;
-    level.back().tail = slot;
-  } else {
-    level.push_back({slot, slot});
-    host.open_depth = depth;
-    host.open_parent = parent;
-  }
-  ++host.level_pages;
+// Breadth-first, a page goes into the group of its parent at its depth now
+// (if it shrinks while queued, the page stays where it is): a page's links
+// are queued together, so they extend one group. Depth-first, a seed goes
+// under what is there (pops are from the top), so seeds are fetched in the
+// order given.
+void Frontier::Enqueue(UrlKey key, UrlState s, bool seed) {
+  s.stage = UrlStage::kQueued;
+  store_.Set(key, s);
+  Host& host = hosts_[s.host];
+  store_.Push(s.host, {QueueEntry::Kind::kPage, key},
+              seed ? Place::kSeed : Place::kPage, s.depth, s.parent);
+  ++host.queued;
   ++queued_entries_;
-  Schedule(h, now_);
+  Schedule(s.host, now_);
 }
 
-// The shallowest depth's front group gives its oldest page, then goes to
-// the back of its depth if it has more: O(1) but for the map of depths
-// (a handful).
-std::uint32_t Frontier::PopPage(Host& host) {
-  const auto level = host.levels.begin();
-  std::deque<Group>& groups = level->second;
-  Group group = groups.front();
-  groups.pop_front();
-  const std::uint32_t slot = group.head;
-  const std::uint32_t id = slots_[slot].id;
-  group.head = slots_[slot].next;
-  slots_[slot].next = free_slot_;
-  free_slot_ = slot;
-  if (group.head != kNone) groups.push_back(group);
-  if (groups.empty()) host.levels.erase(level);
-  --host.level_pages;
-  host.open_depth = kUnreached;
-  host.open_parent = kNone;
-  return id;
-}
-
-// Adds to a host's queue. Urgent entries (robots.txt, sitemaps) are taken
-// next, after the host's retries: at the front for breadth-first (where
-// `queue` holds nothing else; pages go to PushPage), the back for
-// depth-first.
-void Frontier::PushEntry(std::uint32_t h, Entry entry, bool urgent) {
-  Host& host = hosts_[h];
-  const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
-  if (urgent && !dfs) {
-    host.queue.push_front(entry);
-  } else {
-    host.queue.push_back(entry);  // a stack for depth-first: taken next
-  }
+// A robots.txt or sitemap task, taken next after the host's retries.
+void Frontier::PushEntry(std::uint32_t h, QueueEntry entry, Place place) {
+  store_.Push(h, entry, place);
+  ++hosts_[h].queued;
   ++queued_entries_;
   Schedule(h, now_);
 }
@@ -339,8 +291,10 @@ void Frontier::Unschedule() {
   for (const Timer& t : timers) timers_.push(t);
 }
 
-void Frontier::Block(std::uint32_t id, const Site& site) {
-  nodes_[id].state = State::kDone;
+void Frontier::Block(UrlKey key, const Site& site) {
+  UrlState s = store_.Get(key);
+  s.stage = UrlStage::kDone;
+  store_.Set(key, s);
   FetchResult r;
   if (site.refusal.kind != ErrorKind::kNone) {
     // Not robots.txt's verdict but ours: the site may not be contacted.
@@ -354,7 +308,7 @@ void Frontier::Block(std::uint32_t id, const Site& site) {
   }
   r.fetched_at = std::chrono::system_clock::now();
   Count(r);
-  out_.push_back(MakeRecord(id, std::move(r)));
+  out_.push_back(MakeRecord(key, s, std::move(r)));
 }
 
 // --- Dispatch ---
@@ -384,58 +338,59 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
       continue;
     }
     // A retry first, whatever else waits; max_pages does not hold it back.
-    Entry entry;
-    if (!host.retries.empty()) {
-      entry = {Task::Kind::kPage, host.retries.front()};
-      host.retries.erase(host.retries.begin());
+    const std::optional<QueueEntry> taken = store_.Take(h);
+    if (!taken) continue;  // HasWork() said otherwise: cannot happen
+    const QueueEntry entry = *taken;
+    if (host.retries != 0) {
+      --host.retries;
       --retrying_;
-    } else if (options_.order == FrontierOptions::Order::kBreadthFirst) {
-      if (!host.queue.empty()) {  // urgent
-        entry = host.queue.front();
-        host.queue.pop_front();
-      } else {
-        entry = {Task::Kind::kPage, PopPage(host)};
-      }
-      --queued_entries_;
     } else {
-      entry = host.queue.back();
-      host.queue.pop_back();
+      --host.queued;
       --queued_entries_;
     }
     Task task;
-    if (entry.kind == Task::Kind::kPage && requests_wanted_) {
-      if (!Ask(entry.id, task)) {
-        Schedule(h, now);  // skipped: the host may have more
-        continue;
+    UrlState s;
+    if (entry.kind == QueueEntry::Kind::kPage) {
+      s = store_.Get(entry.key);
+      if (requests_wanted_) {
+        if (!Ask(entry.key, s, task)) {
+          Schedule(h, now);  // skipped: the host may have more
+          continue;
+        }
+        // OnRequest stopped the crawl: nothing more goes out. The page
+        // stays queued (counted as dropped "stopped"), with the retries.
+        if (Stopped()) {
+          store_.Push(h, entry, Place::kRetry);
+          ++host.retries;
+          ++retrying_;
+          return std::nullopt;
+        }
       }
-      // OnRequest stopped the crawl: nothing more goes out (the page stays
-      // queued, counted as dropped "stopped").
-      if (Stopped()) return std::nullopt;
     }
     ++host.in_flight;
     ++in_flight_;
     if (const double gap = Gap(host); gap > 0) host.next_allowed = now + Seconds(gap);
 
     task.kind = entry.kind;
-    task.id = entry.id;
+    task.id = entry.key;
     switch (entry.kind) {
-      case Task::Kind::kPage: {
-        Node& node = nodes_[entry.id];
-        node.state = State::kInFlight;
+      case QueueEntry::Kind::kPage: {
+        s.stage = UrlStage::kInFlight;
+        store_.Set(entry.key, s);
         --queued_pages_;
-        if (node.attempts == 0 && ++dispatched_ == options_.max_pages) {
+        if (s.attempts == 0 && ++dispatched_ == options_.max_pages) {
           Unschedule();  // the last new page: only retries from here on
         }
-        task.url = urls_.Url(entry.id);
-        task.attempt = node.attempts + 1;
+        store_.Url(entry.key, task.url);
+        task.attempt = s.attempts + 1;
         break;
       }
-      case Task::Kind::kRobots:
-        task.url = sites_[entry.id].key + "/robots.txt";
-        task.attempt = sites_[entry.id].attempts + 1;
+      case QueueEntry::Kind::kRobots:
+        task.url = sites_[entry.key].key + "/robots.txt";
+        task.attempt = sites_[entry.key].attempts + 1;
         break;
-      case Task::Kind::kSitemap:
-        task.url = sitemaps_[entry.id].url;
+      case QueueEntry::Kind::kSitemap:
+        task.url = sitemaps_[entry.key].url;
         break;
     }
     Schedule(h, now);  // round-robin: behind the other ready hosts
@@ -454,8 +409,8 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
   for (std::uint32_t h : ready_) {
     if (n >= at_most) break;
     const Host& host = hosts_[h];
-    std::size_t free = host.retries.size();
-    if (!PagesExhausted()) free += Queued(host);
+    std::size_t free = host.retries;
+    if (!PagesExhausted()) free += host.queued;
     if (options_.per_host > 0) {
       free = std::min<std::size_t>(
           free, static_cast<std::size_t>(std::max(0, options_.per_host - host.in_flight)));
@@ -474,44 +429,46 @@ bool Frontier::Done() const {
   return options_.hooks == nullptr || options_.hooks->CloseVisits(Stopped());
 }
 
-bool Frontier::Ask(std::uint32_t id, Task& task) {
-  const Node& node = nodes_[id];
-  if (node.attempts > 0) {  // a retry: the same request again
-    if (auto it = requests_.find(id); it != requests_.end()) {
+// `s` is page key's state.
+bool Frontier::Ask(UrlKey key, UrlState& s, Task& task) {
+  if (s.attempts > 0) {  // a retry: the same request again
+    if (auto it = requests_.find(key); it != requests_.end()) {
       task.request = it->second;
     }
     return true;
   }
-  auto request = std::make_shared<Request>(urls_.Url(id));
-  request->depth = node.depth;
-  if (node.parent != kNone) request->parent = urls_.Url(node.parent);
-  if (auto own = data_.find(id); own != data_.end()) {
+  store_.Url(key, url_);
+  auto request = std::make_shared<Request>(url_);
+  request->depth = s.depth;
+  if (s.parent != kNoUrl) request->parent = store_.Url(s.parent);
+  if (auto own = data_.find(key); own != data_.end()) {
     request->data = own->second;  // from Visit()
-  } else if (node.parent != kNone) {
-    if (auto up = data_.find(node.parent); up != data_.end()) {
+  } else if (s.parent != kNoUrl) {
+    if (auto up = data_.find(s.parent); up != data_.end()) {
       request->data = up->second;
     }
   }
   task.failure = options_.hooks->OnRequest(*request);
-  if (request->url != urls_.Url(id) && task.failure.kind == ErrorKind::kNone) {
+  if (request->url != url_ && task.failure.kind == ErrorKind::kNone) {
     // The URL is the crawl's (scoped, deduplicated, robots-checked): a
     // callback may not send the request elsewhere.
     task.failure = {ErrorKind::kCallback, "OnRequest changed the request's URL"};
-    request->url = urls_.Url(id);
+    request->url = url_;
   }
   if (request->skipped()) {
-    nodes_[id].state = State::kDone;
+    s.stage = UrlStage::kDone;
+    store_.Set(key, s);
     --queued_pages_;
     ++counts_.dropped["skipped"];
-    data_.erase(id);
+    data_.erase(key);
     return false;
   }
   if (request->data.empty()) {
-    data_.erase(id);
+    data_.erase(key);
   } else {
-    data_[id] = request->data;
+    data_[key] = request->data;
   }
-  requests_[id] = request;
+  requests_[key] = request;
   task.request = std::move(request);
   return true;
 }
@@ -520,11 +477,11 @@ void Frontier::TakeVisits() {
   options_.hooks->TakeVisits(visits_);
   for (auto& [url, data] : visits_) {
     AddSeed(url);
-    const std::uint32_t id = urls_.Find(url);
-    if (id == UrlTable::kNone || data.empty()) continue;
-    const State state = nodes_[id].state;
-    if (state != State::kInFlight && state != State::kDone) {
-      data_[id] = std::move(data);
+    const UrlKey key = store_.Find(url);
+    if (key == kNoUrl || data.empty()) continue;
+    const UrlStage stage = store_.Get(key).stage;
+    if (stage != UrlStage::kInFlight && stage != UrlStage::kDone) {
+      data_[key] = std::move(data);
     }
   }
   visits_.clear();
@@ -545,24 +502,23 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
   now_ = now;
   std::uint32_t h = 0;
   switch (task.kind) {
-    case Task::Kind::kPage: h = nodes_[task.id].host; break;
-    case Task::Kind::kRobots: h = sites_[task.id].host; break;
-    case Task::Kind::kSitemap: h = sitemaps_[task.id].host; break;
+    case QueueEntry::Kind::kPage: h = store_.Get(task.id).host; break;
+    case QueueEntry::Kind::kRobots: h = sites_[task.id].host; break;
+    case QueueEntry::Kind::kSitemap: h = sitemaps_[task.id].host; break;
   }
   --hosts_[h].in_flight;
   --in_flight_;
   switch (task.kind) {
-    case Task::Kind::kPage:
+    case QueueEntry::Kind::kPage:
       if (options_.hooks != nullptr && task.request != nullptr) {
         options_.hooks->OnResult(*task.request, result.page);
       }
-      CompletePage(task, std::move(result.page), now);
-      if (options_.hooks != nullptr && nodes_[task.id].state == State::kDone) {
+      if (CompletePage(task, std::move(result.page), now) && options_.hooks != nullptr) {
         requests_.erase(task.id);
       }
       break;
-    case Task::Kind::kRobots: CompleteRobots(task, std::move(result.document), now); break;
-    case Task::Kind::kSitemap: CompleteSitemap(task, std::move(result.document), now); break;
+    case QueueEntry::Kind::kRobots: CompleteRobots(task, std::move(result.document), now); break;
+    case QueueEntry::Kind::kSitemap: CompleteSitemap(task, std::move(result.document), now); break;
   }
   Schedule(h, now);
   Publish();
@@ -578,67 +534,74 @@ PageRecord Frontier::Complete(const Task& task, FetchResult result) {
   return records.empty() ? PageRecord() : std::move(records.back());
 }
 
-void Frontier::CompletePage(const Task& task, FetchResult result,
+bool Frontier::CompletePage(const Task& task, FetchResult result,
                             Clock::time_point now) {
-  const std::uint32_t id = task.id;
-  Host& host = hosts_[nodes_[id].host];
-  ++nodes_[id].attempts;
+  const UrlKey key = task.id;
+  UrlState s = store_.Get(key);
+  Host& host = hosts_[s.host];
+  ++s.attempts;
   if (Retryable(result)) {
     ++host.failures;
-    if (nodes_[id].attempts <= options_.retries && !Stopped()) {
+    if (s.attempts <= options_.retries && !Stopped()) {
       // Wait as the server asked (capped), else back off; the whole host
       // waits, and longer the more it fails.
       const double wait = result.retry_after_s >= 0
                               ? std::min(result.retry_after_s, options_.max_retry_wait_s)
                               : Backoff(host.failures);
       host.next_allowed = std::max(host.next_allowed, now + Seconds(wait));
-      nodes_[id].state = State::kQueued;
+      s.stage = UrlStage::kQueued;
+      store_.Set(key, s);
       ++queued_pages_;
       ++retrying_;  // max_pages counts pages, not attempts
-      host.retries.push_back(id);
-      Schedule(nodes_[id].host, now);
-      return;
+      store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
+      ++host.retries;
+      Schedule(s.host, now);
+      return false;
     }
   } else if (result.outcome != Outcome::kError) {
     host.failures = 0;
   }
-  nodes_[id].state = State::kDone;
-  result.attempts = nodes_[id].attempts;
+  s.stage = UrlStage::kDone;
+  store_.Set(key, s);
+  result.attempts = s.attempts;
 
   // Once no new page can be fetched, links would only cost memory.
   if (PagesExhausted()) result.links.clear();
-  const bool keep_links = options_.max_depth >= 0;
-  const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
-  // Depth-first pops from the back: admit the links last-first, so the
+  // Depth-first pops from the top: admit the links last-first, so the
   // page's first link is fetched next.
+  const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;
   const std::size_t n = result.links.size();
-  constexpr std::uint64_t kNoLinks = UINT64_MAX;
-  std::uint64_t links_start = kNoLinks;  // in links_, if any are kept
+  auto link = [&](std::size_t k) -> const std::string& {
+    return result.links[dfs ? n - 1 - k : k];
+  };
+  // The links' keys: known ones found, new admissible ones added in one
+  // batch. Only admissible URLs are ever added, so a known one needs no
+  // check.
+  constexpr UrlKey kPending = kNoUrl - 1;
+  link_keys_.assign(n, kNoUrl);
+  fresh_.clear();
   for (std::size_t k = 0; k < n; ++k) {
-    const std::string& link = result.links[dfs ? n - 1 - k : k];
-    // Only admissible URLs are ever interned, so a known one needs no check.
-    std::uint32_t child = urls_.Find(link);
-    if (child == UrlTable::kNone) {
-      if (!Admissible(link)) continue;
-      child = Intern(link);
+    const UrlKey child = store_.Find(link(k));
+    if (child != kNoUrl) {
+      link_keys_[k] = child;
+    } else if (Admissible(link(k))) {
+      link_keys_[k] = kPending;
+      fresh_.push_back(link(k));
     }
-    if (keep_links) {
-      // Contiguous: nothing else appends to links_ meanwhile.
-      if (links_start == kNoLinks) {
-        links_start = links_.size();
-        links_.push_back(0);  // the count, set below
-      }
-      links_.push_back(child);
+  }
+  if (!fresh_.empty()) {
+    store_.AddIfNew(fresh_, added_);
+    std::size_t next = 0;
+    for (UrlKey& child : link_keys_) {
+      if (child == kPending) child = added_[next++].key;
     }
-    Relax(child, nodes_[id].depth + 1, id);
   }
-  if (links_start != kNoLinks) {
-    links_[links_start] = static_cast<std::uint32_t>(links_.size() - links_start - 1);
-    links_at_.resize(std::size_t{id} + 1);
-    links_at_[id] = links_start + 1;
-  }
+  std::erase(link_keys_, kNoUrl);
+  if (options_.max_depth >= 0) store_.SetLinks(key, link_keys_);
+  for (const UrlKey child : link_keys_) Relax(child, s.depth + 1, key);
+
   if (result.outcome == Outcome::kRedirect && !result.redirect_to.empty()) {
-    const int hops = nodes_[id].hops + 1;
+    const int hops = s.hops + 1;
     if (hops > options_.max_redirects) {
       result.outcome = Outcome::kError;
       result.error = {ErrorKind::kRedirectLimit,
@@ -646,17 +609,19 @@ void Frontier::CompletePage(const Task& task, FetchResult result,
                           " redirects in a row; not following " +
                           result.redirect_to};
     } else if (Admissible(result.redirect_to)) {
-      const std::uint32_t target = Intern(result.redirect_to);
-      Node& t = nodes_[target];
-      if (t.state == State::kDiscovered && t.depth == kUnreached) {
+      const UrlKey target = store_.Add(result.redirect_to).key;
+      UrlState t = store_.Get(target);
+      if (t.stage == UrlStage::kDiscovered && t.depth == kUnreached) {
         t.hops = static_cast<std::uint8_t>(hops);
+        store_.Set(target, t);
       }
-      redirects_[id] = target;
-      Relax(target, nodes_[id].depth, id);  // same depth: not a link
+      store_.SetRedirect(key, target);
+      Relax(target, s.depth, key);  // same depth: not a link
     }
   }
   Count(result);
-  out_.push_back(MakeRecord(id, std::move(result)));
+  out_.push_back(MakeRecord(key, s, std::move(result)));
+  return true;
 }
 
 void Frontier::CompleteRobots(const Task& task, Document doc,
@@ -691,7 +656,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
     ++host.failures;
     if (site.attempts <= options_.retries && !Stopped()) {
       host.next_allowed = std::max(host.next_allowed, now + Seconds(Backoff(host.failures)));
-      PushEntry(site.host, {Task::Kind::kRobots, task.id}, /*urgent=*/true);
+      PushEntry(site.host, {QueueEntry::Kind::kRobots, task.id}, Place::kUrgent);
       return;
     }
     site.rules = RobotsRules::DisallowAll();
@@ -717,7 +682,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   for (std::uint32_t id : sitemaps) {
     const SitemapTask& sm = sitemaps_[id];
     if (site.refusal.kind == ErrorKind::kNone && site.rules.Allowed(PathAndQuery(sm.url))) {
-      PushEntry(sm.host, {Task::Kind::kSitemap, id}, true);
+      PushEntry(sm.host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
     } else {
       ++counts_.dropped["robots"];
     }
@@ -729,15 +694,17 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
       if (url.ok() && Admissible(url.url)) AddSitemap(url.url);
     }
   }
-  std::vector<std::uint32_t> waiting;
+  std::vector<UrlKey> waiting;
   waiting.swap(sites_[task.id].waiting);
   const Site& ready = sites_[task.id];  // AddSitemap may have grown sites_
-  for (std::uint32_t id : waiting) {
-    if (ready.refusal.kind == ErrorKind::kNone && ready.rules.Allowed(RobotsPath(id))) {
-      Enqueue(id, nodes_[id].depth == 0);
+  for (const UrlKey key : waiting) {
+    store_.Url(key, url_);
+    if (ready.refusal.kind == ErrorKind::kNone && ready.rules.Allowed(PathAndQuery(url_))) {
+      const UrlState s = store_.Get(key);
+      Enqueue(key, s, s.depth == 0);
     } else {
       --queued_pages_;
-      Block(id, ready);
+      Block(key, ready);
     }
   }
 }
@@ -750,7 +717,7 @@ void Frontier::AddSitemap(const std::string& url) {
   const auto id = static_cast<std::uint32_t>(sitemaps_.size());
   sitemaps_.push_back({url, HostOf(url)});
   if (!options_.obey_robots) {
-    PushEntry(sitemaps_[id].host, {Task::Kind::kSitemap, id}, true);
+    PushEntry(sitemaps_[id].host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
     return;
   }
   const std::uint32_t s = SiteOf(url);
@@ -758,14 +725,14 @@ void Frontier::AddSitemap(const std::string& url) {
   switch (site.robots) {
     case Site::Robots::kReady:
       if (site.refusal.kind == ErrorKind::kNone && site.rules.Allowed(PathAndQuery(url))) {
-        PushEntry(sitemaps_[id].host, {Task::Kind::kSitemap, id}, true);
+        PushEntry(sitemaps_[id].host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
       } else {
         ++counts_.dropped["robots"];
       }
       return;
     case Site::Robots::kUnknown:
       site.robots = Site::Robots::kFetching;
-      PushEntry(site.host, {Task::Kind::kRobots, s}, /*urgent=*/true);
+      PushEntry(site.host, {QueueEntry::Kind::kRobots, s}, Place::kUrgent);
       [[fallthrough]];
     case Site::Robots::kFetching:
       sites_[s].waiting_sitemaps.push_back(id);
@@ -800,51 +767,47 @@ void Frontier::CompleteSitemap(const Task& task, Document doc,
   }
 }
 
-void Frontier::Relax(std::uint32_t id, int depth, std::uint32_t parent) {
-  std::vector<std::tuple<std::uint32_t, int, std::uint32_t>> work{
-      {id, depth, parent}};
+void Frontier::Relax(UrlKey key, int depth, UrlKey parent) {
+  std::vector<std::tuple<UrlKey, int, UrlKey>> work{{key, depth, parent}};
+  std::vector<UrlKey> links;
   while (!work.empty()) {
-    auto [i, d, p] = work.back();
+    auto [k, d, p] = work.back();
     work.pop_back();
-    Node& node = nodes_[i];
-    if (d >= node.depth) continue;
-    node.depth = d;
-    node.parent = p;
-    switch (node.state) {
-      case State::kDiscovered:
-        if (WithinDepth(d)) Admit(i, /*seed=*/false);
+    UrlState s = store_.Get(k);
+    if (d >= s.depth) continue;
+    s.depth = d;
+    s.parent = p;
+    store_.Set(k, s);
+    switch (s.stage) {
+      case UrlStage::kDiscovered:
+        if (WithinDepth(d)) Admit(k, s, /*seed=*/false);
         break;
-      case State::kWaiting:
-      case State::kQueued:
-      case State::kInFlight:
+      case UrlStage::kWaiting:
+      case UrlStage::kQueued:
+      case UrlStage::kInFlight:
         break;  // Next() and Complete() read the shorter depth.
-      case State::kDone:
+      case UrlStage::kDone: {
         // Already fetched: its links (and redirect) may now be within reach.
-        if (i < links_at_.size() && links_at_[i] != 0) {
-          const std::uint64_t at = links_at_[i] - 1;
-          const std::uint32_t count = links_[at];
-          for (std::uint32_t k = 1; k <= count; ++k) {
-            work.emplace_back(links_[at + k], d + 1, i);
-          }
-        }
-        if (!redirects_.empty()) {
-          const auto r = redirects_.find(i);
-          if (r != redirects_.end()) work.emplace_back(r->second, d, i);
+        store_.Links(k, links);
+        for (const UrlKey link : links) work.emplace_back(link, d + 1, k);
+        if (const UrlKey to = store_.Redirect(k); to != kNoUrl) {
+          work.emplace_back(to, d, k);
         }
         break;
+      }
     }
   }
 }
 
 // --- Accounting ---
 
-PageRecord Frontier::MakeRecord(std::uint32_t id, FetchResult result) const {
-  const Node& node = nodes_[id];
+PageRecord Frontier::MakeRecord(UrlKey key, const UrlState& s,
+                                FetchResult result) const {
   PageRecord record;
-  record.url = urls_.Url(id);
-  record.depth = node.depth;
-  record.hops = node.hops;
-  if (node.parent != kNone) record.parent = urls_.Url(node.parent);
+  record.url = store_.Url(key);
+  record.depth = s.depth;
+  record.hops = s.hops;
+  if (s.parent != kNoUrl) record.parent = store_.Url(s.parent);
   record.result = std::move(result);
   return record;
 }
@@ -886,13 +849,13 @@ void Frontier::Publish() {
 
 CrawlSummary Frontier::Summary() const {
   CrawlSummary s = counts_;
-  s.discovered = urls_.size();
+  s.discovered = store_.size();
   s.stopped = Stopped();
-  std::uint64_t beyond_depth = 0;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].state == State::kDiscovered) ++beyond_depth;
+  // Every URL seen leaves kDiscovered once, when admitted; the others were
+  // never within reach.
+  if (const std::uint64_t beyond_depth = s.discovered - reached_) {
+    s.dropped["depth"] += beyond_depth;
   }
-  if (beyond_depth) s.dropped["depth"] += beyond_depth;
   if (queued_pages_) s.dropped[s.stopped ? "stopped" : "max_pages"] += queued_pages_;
   return s;
 }

@@ -65,13 +65,11 @@
 // that may be dispatched: the stop flag is set, or no retry is queued and
 // either the queues are empty or max_pages is reached.
 //
-// Memory: a URL seen costs about 30 bytes plus its path and query — its
-// UrlTable entry (the path, 2 bytes of header, 4 of offset, 6 to 12
-// of index) and a 16-byte Node — and 8 more while queued (breadth-first: an
-// 8-byte Slot, plus 8 bytes per group, i.e. per page whose links to the host
-// are queued; depth-first: an 8-byte Entry). What only some URLs
-// need lives in side structures: stored links (only with max_depth), where
-// a fetched 3xx pointed.
+// State: what the policy reads and writes per URL and per host queue lives
+// in a FrontierStore (store/store.h): the options' store, or a MemoryStore
+// of the Frontier's own (see store/memory_store.h for its memory per URL).
+// Scheduling (ready hosts, timers, slots in flight, delays), robots.txt
+// rules and the counters live here.
 //
 // Hooks (FrontierOptions::hooks, set by crawl::Crawler): each page's
 // Request is built once, before its first attempt, with its depth, parent
@@ -105,9 +103,9 @@
 #include "crawl/lecture.h"
 #include "crawl/request.h"
 #include "crawl/fetcher.h"
-#include "engine/url_table.h"
 #include "robots/robots.h"
 #include "scope/scope.h"
+#include "store/store.h"
 
 namespace crawl {
 
@@ -162,14 +160,17 @@ struct FrontierOptions {
   const std::atomic<bool>* stop = nullptr;  // see CrawlOptions::stop
   CrawlProgress* progress = nullptr;        // see CrawlOptions::progress
   FrontierHooks* hooks = nullptr;           // not owned
+  // Where the state lives (not owned; its Order must match `order`); null:
+  // a MemoryStore of the Frontier's own.
+  FrontierStore* store = nullptr;
 };
 
 // Something to fetch. The URL is a copy, so the fetching thread needs no
 // access to the Frontier.
 struct Task {
-  enum class Kind : std::uint8_t { kPage, kRobots, kSitemap };
+  using Kind = QueueEntry::Kind;
   Kind kind = Kind::kPage;
-  std::uint32_t id = 0;  // node (page), site (robots), sitemap
+  std::uint64_t id = 0;  // the page's UrlKey; the site (robots), sitemap
   std::string url;
   int attempt = 1;
   // With hooks, a page's request (its headers, its data); else null.
@@ -227,60 +228,12 @@ class Frontier {
   CrawlSummary Summary() const;
 
  private:
-  enum class State : std::uint8_t {
-    kDiscovered,  // seen, not (yet) within reach
-    kWaiting,     // within reach, waiting for its site's robots.txt
-    kQueued,      // in its host's queue
-    kInFlight,
-    kDone,        // fetched, blocked by robots.txt, or dropped
-  };
+  using Place = FrontierStore::Place;
   static constexpr std::uint32_t kNone = UINT32_MAX;
-  static constexpr int kUnreached = INT32_MAX;
-
-  // One per URL seen, with the same id as in urls_: only what every URL
-  // needs, packed.
-  struct Node {
-    int depth = kUnreached;
-    std::uint32_t parent = kNone;
-    std::uint32_t host = kNone;  // set when admitted
-    State state = State::kDiscovered;
-    std::uint8_t hops = 0;
-    std::uint8_t attempts = 0;
-  };
-  static_assert(sizeof(Node) == 16);
-  struct Entry {
-    Task::Kind kind;
-    std::uint32_t id;
-  };
-  // A queued page of a breadth-first host: a link in its group's list, in
-  // slots_ (freed slots are reused, so slots_ holds at most the most pages
-  // ever queued at once).
-  struct Slot {
-    std::uint32_t id;
-    std::uint32_t next;  // in its group; kNone: the last
-  };
-  // The queued links one page gave one host (a seed's: the seeds'), oldest
-  // first.
-  struct Group {
-    std::uint32_t head;
-    std::uint32_t tail;
-  };
   struct Host {
-    // Pages to try again, oldest first: taken before `queue`. Few (no more
-    // than the host ever had in flight at once), so a vector.
-    std::vector<std::uint32_t> retries;
-    // Depth-first: everything else, a stack. Breadth-first: only urgent
-    // entries (robots.txt, sitemaps), taken before `levels`.
-    std::deque<Entry> queue;
-    // Breadth-first pages by the depth they were queued at, shallowest
-    // first; each depth's groups are served round-robin, one page a turn.
-    std::map<int, std::deque<Group>> levels;
-    std::size_t level_pages = 0;  // pages in `levels`
-    // The group pushes extend while one page's links are queued: the back
-    // group of depth open_depth, from page open_parent (none once a page
-    // is taken, which may have rotated or removed it).
-    int open_depth = kUnreached;
-    std::uint32_t open_parent = kNone;
+    // What its queue in the store holds: retries, and everything else.
+    std::size_t retries = 0;
+    std::size_t queued = 0;
     int in_flight = 0;
     Clock::time_point next_allowed{};
     double crawl_delay_s = 0;  // robots.txt's (capped): a minimum
@@ -298,7 +251,7 @@ class Frontier {
     FetchError refusal;       // our own policy refused the site (private)
     Clock::time_point expires{};
     int attempts = 0;
-    std::vector<std::uint32_t> waiting;
+    std::vector<UrlKey> waiting;
     std::vector<std::uint32_t> waiting_sitemaps;
   };
   struct SitemapTask {
@@ -318,9 +271,6 @@ class Frontier {
   template <typename Create>
   static std::uint32_t IdOf(StringMap<std::uint32_t>& ids, std::string_view key,
                             std::size_t next, Create&& create);
-  std::uint32_t Intern(std::string_view url);
-  // PathAndQuery of node `id`'s URL, for robots.txt.
-  std::string_view RobotsPath(std::uint32_t id) const;
   std::uint32_t HostOf(std::string_view url);
   std::uint32_t SiteOf(std::string_view url);
   bool WithinDepth(int depth) const {
@@ -333,13 +283,10 @@ class Frontier {
   bool PagesExhausted() const {
     return options_.max_pages != 0 && dispatched_ >= options_.max_pages;
   }
-  static std::size_t Queued(const Host& host) {
-    return host.queue.size() + host.level_pages;
-  }
   // Whether `host` has something that may start now or later: a retry, or
   // (before max_pages is reached) anything queued.
   bool HasWork(const Host& host) const {
-    return !host.retries.empty() || (Queued(host) != 0 && !PagesExhausted());
+    return host.retries != 0 || (host.queued != 0 && !PagesExhausted());
   }
   // Whether anything queued may still be dispatched, whenever.
   bool MoreToDispatch() const {
@@ -349,52 +296,41 @@ class Frontier {
   // Whether `url` may be followed (scope, traps); counts the drop if not.
   bool Admissible(std::string_view url);
 
-  void Relax(std::uint32_t id, int depth, std::uint32_t parent);
-  // A node newly within reach: to its site's robots check, then its queue.
-  void Admit(std::uint32_t id, bool seed);
-  void Enqueue(std::uint32_t id, bool seed);
-  void PushEntry(std::uint32_t host, Entry entry, bool urgent);
-  // Breadth-first: queues page `id` at its depth, in its parent's group.
-  void PushPage(std::uint32_t host, std::uint32_t id);
-  // Breadth-first: takes the next page of `host` (which has one).
-  std::uint32_t PopPage(Host& host);
+  void Relax(UrlKey key, int depth, UrlKey parent);
+  // A URL newly within reach (`s`, its state, with its depth): to its
+  // site's robots check, then its queue.
+  void Admit(UrlKey key, UrlState s, bool seed);
+  void Enqueue(UrlKey key, UrlState s, bool seed);
+  void PushEntry(std::uint32_t host, QueueEntry entry, Place place);
   // The gap after a dispatch to `host`, in seconds (0: none).
   double Gap(const Host& host);
   void Schedule(std::uint32_t host, Clock::time_point now);
   // max_pages just reached: hosts left with nothing that may start leave
   // ready_ and timers_.
   void Unschedule();
-  void Block(std::uint32_t id, const Site& site);
+  void Block(UrlKey key, const Site& site);
   // Queues a sitemap fetch once its site's robots.txt allows it.
   void AddSitemap(const std::string& url);
   double Jitter();
   double Backoff(int failures);
 
-  // Builds page `id`'s request and asks the hooks about it; false if they
+  // Builds page `key`'s request and asks the hooks about it; false if they
   // skipped it (it is then done).
-  bool Ask(std::uint32_t id, Task& task);
+  bool Ask(UrlKey key, UrlState& s, Task& task);
   void TakeVisits();
-  void CompletePage(const Task& task, FetchResult result, Clock::time_point now);
+  // False if the page is to be retried.
+  bool CompletePage(const Task& task, FetchResult result, Clock::time_point now);
   void CompleteRobots(const Task& task, Document doc, Clock::time_point now);
   void CompleteSitemap(const Task& task, Document doc, Clock::time_point now);
   void Count(const FetchResult& result);
   void Publish();
-  PageRecord MakeRecord(std::uint32_t id, FetchResult result) const;
+  PageRecord MakeRecord(UrlKey key, const UrlState& s, FetchResult result) const;
 
   const FrontierOptions options_;
-  UrlTable urls_;             // the seen set: URL <-> node id
-  ChunkedArray<Node> nodes_;  // by id
-  // Only when max_depth >= 0: a fetched page's links, to relax them again
-  // if its depth shrinks. links_ holds, per page, its link count and then
-  // its links' ids; links_at_[id] is where page id's start, plus one (0:
-  // none; covers the ids up to the last page stored).
-  ChunkedArray<std::uint32_t> links_;
-  ChunkedArray<std::uint64_t> links_at_;
-  std::unordered_map<std::uint32_t, std::uint32_t> redirects_;  // fetched 3xx -> target
+  const std::unique_ptr<FrontierStore> own_store_;  // if options_.store is null
+  FrontierStore& store_;
   StringMap<std::uint32_t> host_ids_;
   std::vector<Host> hosts_;
-  ChunkedArray<Slot> slots_;         // see Slot
-  std::uint32_t free_slot_ = kNone;  // freed slots, linked by `next`
   StringMap<std::uint32_t> site_ids_;
   std::vector<Site> sites_;
   std::vector<SitemapTask> sitemaps_;
@@ -407,6 +343,7 @@ class Frontier {
   std::size_t queued_pages_ = 0;    // pages in host queues or waiting
   std::uint64_t dispatched_ = 0;    // pages dispatched (first attempts)
   std::size_t retrying_ = 0;        // pages in hosts' retries
+  std::uint64_t reached_ = 0;       // URLs admitted (out of kDiscovered)
   std::vector<PageRecord> out_;     // records made outside a page's own
   std::mt19937_64 rng_;
   // The time of the operation in progress (Next, Complete, AddSeed): read
@@ -415,9 +352,14 @@ class Frontier {
   CrawlSummary counts_;  // everything but `discovered`, `seconds`
   // With hooks: the requests of pages in flight or waiting to be retried,
   // and the data of pages whose request had some (for their children).
-  std::unordered_map<std::uint32_t, std::shared_ptr<const Request>> requests_;
-  std::unordered_map<std::uint32_t, RequestData> data_;
-  std::vector<std::pair<std::string, RequestData>> visits_;  // scratch
+  std::unordered_map<UrlKey, std::shared_ptr<const Request>> requests_;
+  std::unordered_map<UrlKey, RequestData> data_;
+  // Scratch, kept for its capacity.
+  std::vector<std::pair<std::string, RequestData>> visits_;
+  std::string url_;
+  std::vector<UrlKey> link_keys_;
+  std::vector<std::string_view> fresh_;
+  std::vector<FrontierStore::Added> added_;
   const bool requests_wanted_;  // options_.hooks->WantsRequests()
 };
 

@@ -26,8 +26,8 @@
 //     time.
 //
 // Thread safety: none; const methods may run concurrently with each other.
-#ifndef CRAWL_ENGINE_URL_TABLE_H_
-#define CRAWL_ENGINE_URL_TABLE_H_
+#ifndef CRAWL_STORE_URL_TABLE_H_
+#define CRAWL_STORE_URL_TABLE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -162,4 +162,4 @@ class UrlTable {
 
 }  // namespace crawl
 
-#endif  // CRAWL_ENGINE_URL_TABLE_H_
+#endif  // CRAWL_STORE_URL_TABLE_H_

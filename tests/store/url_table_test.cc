@@ -1,4 +1,4 @@
-#include "engine/url_table.h"
+#include "store/url_table.h"
 
 #include <gtest/gtest.h>
 
