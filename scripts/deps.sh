@@ -21,6 +21,7 @@ packages=(
   openssl                        # TLS test: a throwaway self-signed certificate
   wget2 wrk time                 # bench/wget2_compare.py, bench/memory.sh
   nodejs npm                     # tests/warc/check_warc.mjs: npm warcio checks our WARCs
+  librocksdb-dev                 # src/store: --state DIR, the durable frontier store
 )
 
 # src/fetch: HTTP/1.1, HTTP/2, TLS, gzip/br/zstd. From bookworm-backports

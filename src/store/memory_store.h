@@ -33,8 +33,8 @@ class MemoryStore final : public FrontierStore {
   void Set(UrlKey key, const UrlState& state) override;
   void Url(UrlKey key, std::string& out) const override;
 
-  void Push(std::uint32_t host, QueueEntry entry, Place place, int depth,
-            UrlKey group) override;
+  void Push(std::uint32_t host, QueueEntry entry, Place place, int depth = 0,
+            UrlKey group = kNoUrl) override;
   std::optional<QueueEntry> Take(std::uint32_t host) override;
   QueueSize Queued(std::uint32_t host) const override;
 

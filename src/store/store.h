@@ -29,6 +29,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -141,6 +143,40 @@ class FrontierStore {
 
   // Bytes of memory the store holds, roughly.
   virtual std::size_t MemoryUsage() const = 0;
+
+  // --- Durability (a store that dies with its process keeps none) ---
+  // Whether what Commit() saves outlives the process.
+  virtual bool durable() const { return false; }
+  // Makes every change since the last Commit durable in one atomic write,
+  // with `meta`: the policy's and the outputs' own state, by name. Throws
+  // StoreError if it cannot (none of the batch is then kept, and the store
+  // should not be used further).
+  using Meta = std::vector<std::pair<std::string, std::string>>;
+  virtual void Commit(const Meta& meta) { (void)meta; }
+  // What the last Commit (of this process or an earlier one) saved under
+  // `name`; empty if nothing.
+  virtual std::string LoadMeta(std::string_view name) const {
+    (void)name;
+    return {};
+  }
+  // Opened over an earlier process's state: the URLs that were in flight
+  // or waiting for robots.txt at its last commit (their queue entries are
+  // gone; the policy queues them again), and the hosts whose queues hold
+  // entries. Robots.txt and sitemap entries name the earlier process's ids
+  // and are dropped when a store is opened.
+  struct Unfinished {
+    std::vector<UrlKey> in_flight;
+    std::vector<UrlKey> waiting;
+    std::vector<std::uint32_t> hosts;
+  };
+  virtual Unfinished TakeUnfinished() { return {}; }
+};
+
+// A store's failure to read or write its state (a full disk, a corrupted
+// file): the crawl stops; what was committed stays.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace crawl

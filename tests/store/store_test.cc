@@ -8,8 +8,14 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <fstream>
+
 #include "store/memory_store.h"
+#include "store/rocks_store.h"
 #include "store/store.h"
+
+#include <rocksdb/db.h>
 
 namespace crawl {
 namespace {
@@ -18,20 +24,51 @@ using Kind = QueueEntry::Kind;
 using Order = FrontierStore::Order;
 using Place = FrontierStore::Place;
 
+namespace fs = std::filesystem;
+
+// A fresh directory, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "store_test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 struct StoreKind {
   std::string name;
-  std::function<std::unique_ptr<FrontierStore>(Order)> make;
+  std::function<std::unique_ptr<FrontierStore>(Order, const std::string& dir)> make;
 };
 
 std::vector<StoreKind> Stores() {
-  return {{"memory", [](Order o) { return std::make_unique<MemoryStore>(o); }}};
+  return {{"memory",
+           [](Order o, const std::string&) { return std::make_unique<MemoryStore>(o); }},
+          {"rocksdb", [](Order o, const std::string& dir) -> std::unique_ptr<FrontierStore> {
+             return RocksStore::Open(dir, o, RocksStore::Mode::kCreateOrOpen);
+           }}};
 }
 
 class StoreTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   std::unique_ptr<FrontierStore> Make(Order order = Order::kBreadthFirst) {
-    return GetParam().make(order);
+    return GetParam().make(order, dir_.Sub("state" + std::to_string(made_++)));
   }
+  // A commit between steps changes nothing a reader sees (a no-op for a
+  // store that keeps nothing).
+  static void Commit(FrontierStore& store) { store.Commit({}); }
+
+ private:
+  TempDir dir_;
+  int made_ = 0;
 };
 
 // Keys added for `urls`, in order.
@@ -73,6 +110,7 @@ TEST_P(StoreTest, AddIfNewAddsEachUrlOnce) {
   EXPECT_EQ((std::set<UrlKey>{out[0].key, out[1].key, out[3].key}).size(), 3u);
   EXPECT_EQ(store->size(), 3u);
 
+  Commit(*store);
   // Again: all known, same keys.
   std::vector<FrontierStore::Added> again;
   store->AddIfNew(batch, again);
@@ -93,6 +131,8 @@ TEST_P(StoreTest, UrlsRoundTrip) {
       "https://a.example/" + std::string(5000, 'p'), "https://a.example/caf\xc3\xa9",
       "", "x://"};
   const std::vector<UrlKey> keys = AddAll(*store, urls);
+  EXPECT_EQ(store->Url(keys[0]), urls[0]) << "before a commit";
+  Commit(*store);
   for (std::size_t i = 0; i < urls.size(); ++i) {
     EXPECT_EQ(store->Url(keys[i]), urls[i]);
     std::string reused = "left over from before";
@@ -120,6 +160,7 @@ TEST_P(StoreTest, StateStartsDiscoveredAndRoundTrips) {
   s.hops = 20;
   s.attempts = 255;
   store->Set(keys[1], s);
+  Commit(*store);
   const UrlState got = store->Get(keys[1]);
   EXPECT_EQ(got.depth, 7);
   EXPECT_EQ(got.parent, keys[0]);
@@ -163,6 +204,7 @@ TEST_P(StoreTest, BreadthFirstQueueOrder) {
   EXPECT_EQ(store->Take(0)->kind, Kind::kRobots);
   EXPECT_EQ(store->Url(store->Take(0)->key), "s");
   EXPECT_EQ(store->Url(store->Take(0)->key), "a1");
+  Commit(*store);
   // A page taken: the next push starts a group of its own, even with the
   // same depth and group as the last one.
   page(6, 1, k[7]);
@@ -195,8 +237,9 @@ TEST_P(StoreTest, DepthFirstIsAStackWithSeedsAtTheBottom) {
   store->Push(0, {Kind::kPage, k[3]}, Place::kPage, 1, k[0]);
   store->Push(0, {Kind::kRobots, 9}, Place::kUrgent);
   store->Push(0, {Kind::kPage, k[4]}, Place::kRetry);
-  EXPECT_EQ(Drain(*store, 0),
-            (std::vector<std::string>{"c", "robots:9", "b", "a", "s1", "s2"}));
+  EXPECT_EQ(store->Url(store->Take(0)->key), "c");
+  Commit(*store);
+  EXPECT_EQ(Drain(*store, 0), (std::vector<std::string>{"robots:9", "b", "a", "s1", "s2"}));
 }
 
 TEST_P(StoreTest, HostsHaveQueuesOfTheirOwn) {
@@ -227,6 +270,9 @@ TEST_P(StoreTest, LinksAndRedirectsRoundTrip) {
   std::vector<UrlKey> got = {k[5]};  // replaced, not appended to
   store->Links(k[0], got);
   EXPECT_EQ(got, links);
+  Commit(*store);
+  store->Links(k[0], got);
+  EXPECT_EQ(got, links) << "after a commit";
   store->Links(k[1], got);
   EXPECT_TRUE(got.empty()) << "a page without stored links";
   store->Links(k[5], got);
@@ -246,6 +292,7 @@ TEST_P(StoreTest, ManyUrls) {
     urls.push_back("https://h" + std::to_string(i % 97) + ".example/p/" + std::to_string(i));
   }
   const std::vector<UrlKey> keys = AddAll(*store, urls);
+  Commit(*store);
   EXPECT_EQ(store->size(), static_cast<std::uint64_t>(kUrls));
   EXPECT_EQ(std::set<UrlKey>(keys.begin(), keys.end()).size(), keys.size());
   for (int i = 0; i < kUrls; i += 997) {
@@ -253,6 +300,209 @@ TEST_P(StoreTest, ManyUrls) {
     EXPECT_EQ(store->Url(keys[i]), urls[i]);
   }
   EXPECT_GT(store->MemoryUsage(), 0u);
+}
+
+// --- What only a durable store does ---
+
+std::unique_ptr<RocksStore> OpenRocks(const std::string& dir, Order order = Order::kBreadthFirst) {
+  return RocksStore::Open(dir, order, RocksStore::Mode::kCreateOrOpen);
+}
+
+// The message of the StoreError `f` throws ("" if none).
+template <typename F>
+std::string StoreErrorOf(F&& f) {
+  try {
+    f();
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RocksStore, ReopenedStoreHasExactlyTheLastCommit) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  UrlKey p, a1, a2, b1, r, w, f;
+  {
+    auto store = OpenRocks(dir);
+    EXPECT_TRUE(store->created());
+    const std::vector<UrlKey> k = AddAll(*store, {"p", "a1", "a2", "b1", "r", "w", "f"});
+    p = k[0], a1 = k[1], a2 = k[2], b1 = k[3], r = k[4], w = k[5], f = k[6];
+    store->Push(2, {Kind::kPage, a1}, Place::kPage, 1, p);
+    store->Push(2, {Kind::kPage, a2}, Place::kPage, 1, p);
+    store->Push(2, {Kind::kPage, b1}, Place::kPage, 1, r);
+    store->Push(2, {Kind::kRobots, 5}, Place::kUrgent);
+    store->Push(2, {Kind::kPage, r}, Place::kRetry);
+    UrlState s;
+    s.depth = 3;
+    s.parent = p;
+    s.host = 2;
+    s.stage = UrlStage::kWaiting;
+    store->Set(w, s);
+    s.stage = UrlStage::kInFlight;
+    store->Set(f, s);
+    const std::vector<UrlKey> links = {a1, a2};
+    store->SetLinks(p, links);
+    store->SetRedirect(r, b1);
+    store->Commit({{"policy", "counters"}, {"outputs", "jsonl=42"}});
+
+    // Not committed: gone after the reopen.
+    store->Add("lost");
+    store->Push(2, {Kind::kPage, p}, Place::kRetry);
+    s.stage = UrlStage::kDone;
+    store->Set(f, s);
+    EXPECT_EQ(store->Take(2)->key, r);
+  }
+  auto store = OpenRocks(dir);
+  EXPECT_FALSE(store->created());
+  EXPECT_EQ(store->size(), 7u);
+  EXPECT_EQ(store->Find("lost"), kNoUrl);
+  EXPECT_EQ(store->Find("a2"), a2);
+  EXPECT_EQ(store->LoadMeta("policy"), "counters");
+  EXPECT_EQ(store->LoadMeta("outputs"), "jsonl=42");
+  EXPECT_EQ(store->LoadMeta("nothing"), "");
+  const UrlState fs = store->Get(f);
+  EXPECT_EQ(fs.stage, UrlStage::kInFlight) << "the committed stage";
+  EXPECT_EQ(fs.depth, 3);
+  EXPECT_EQ(fs.parent, p);
+
+  const FrontierStore::Unfinished u = store->TakeUnfinished();
+  EXPECT_EQ(u.in_flight, std::vector<UrlKey>{f});
+  EXPECT_EQ(u.waiting, std::vector<UrlKey>{w});
+  EXPECT_EQ(u.hosts, std::vector<std::uint32_t>{2});
+  EXPECT_EQ(store->Queued(2).retries, 1u);
+  EXPECT_EQ(store->Queued(2).others, 3u) << "the robots.txt entry is dropped";
+  EXPECT_EQ(Drain(*store, 2), (std::vector<std::string>{"r", "a1", "b1", "a2"}));
+  std::vector<UrlKey> got;
+  store->Links(p, got);
+  EXPECT_EQ(got, (std::vector<UrlKey>{a1, a2}));
+  EXPECT_EQ(store->Redirect(r), b1);
+
+  // Taken and committed: gone for good; new pushes continue the queue.
+  store->Push(2, {Kind::kPage, w}, Place::kPage, 4, p);
+  store->Commit({});
+  store.reset();
+  store = OpenRocks(dir);
+  EXPECT_EQ(Drain(*store, 2), (std::vector<std::string>{"w"}));
+}
+
+TEST(RocksStore, DepthFirstStackSurvivesAReopen) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  {
+    auto store = OpenRocks(dir, Order::kDepthFirst);
+    const std::vector<UrlKey> k = AddAll(*store, {"s1", "s2", "a", "b"});
+    store->Push(0, {Kind::kPage, k[0]}, Place::kSeed, 0, kNoUrl);
+    store->Push(0, {Kind::kPage, k[1]}, Place::kSeed, 0, kNoUrl);
+    store->Push(0, {Kind::kPage, k[2]}, Place::kPage, 1, k[0]);
+    store->Push(0, {Kind::kSitemap, 1}, Place::kUrgent);
+    store->Push(0, {Kind::kPage, k[3]}, Place::kPage, 1, k[0]);
+    store->Commit({});
+  }
+  auto store = OpenRocks(dir, Order::kDepthFirst);
+  EXPECT_EQ(Drain(*store, 0), (std::vector<std::string>{"b", "a", "s1", "s2"}));
+}
+
+TEST(RocksStore, ASecondProcessIsRefusedWhileTheFirstHasTheState) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  auto first = OpenRocks(dir);
+  const std::string error = StoreErrorOf([&] { OpenRocks(dir); });
+  EXPECT_NE(error.find("in use by another crawl"), std::string::npos) << error;
+  first.reset();
+  EXPECT_EQ(StoreErrorOf([&] { OpenRocks(dir); }), "") << "free again";
+}
+
+TEST(RocksStore, ReadOnlyOpenWorksWhileACrawlHasTheState) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  auto crawl = OpenRocks(dir);
+  crawl->Add("https://a.example/");
+  crawl->Commit({{"policy", "v1"}});
+  auto status = RocksStore::Open(dir, Order::kBreadthFirst, RocksStore::Mode::kReadOnly);
+  EXPECT_EQ(status->LoadMeta("policy"), "v1");
+  EXPECT_EQ(status->size(), 1u);
+  EXPECT_NE(StoreErrorOf([&] { status->Commit({}); }), "");
+}
+
+TEST(RocksStore, ReadOnlyOpenOfNothingIsAnError) {
+  TempDir tmp;
+  const std::string error = StoreErrorOf([&] {
+    RocksStore::Open(tmp.Sub("none"), Order::kBreadthFirst, RocksStore::Mode::kReadOnly);
+  });
+  EXPECT_NE(error.find("no crawl state"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(tmp.Sub("none"))) << "nothing created";
+}
+
+TEST(RocksStore, ADirectoryOfOtherFilesIsRefused) {
+  TempDir tmp;
+  fs::create_directory(tmp.Sub("docs"));
+  std::ofstream(tmp.Sub("docs/notes.txt")) << "mine\n";
+  const std::string error = StoreErrorOf([&] { OpenRocks(tmp.Sub("docs")); });
+  EXPECT_NE(error.find("no crawl state"), std::string::npos) << error;
+  EXPECT_EQ(fs::directory_iterator(tmp.Sub("docs"))->path().filename(), "notes.txt");
+  std::ofstream(tmp.Sub("file")) << "x";
+  EXPECT_NE(StoreErrorOf([&] { OpenRocks(tmp.Sub("file")); }).find("not a directory"),
+            std::string::npos);
+}
+
+// Writes `key` = `value` into column family `family` of the state, as
+// another program (or a bug) might.
+void Poke(const std::string& dir, const std::string& family, const std::string& key,
+          const std::string& value) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"urls", {}}, {"queue", {}}, {"links", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open({}, dir, families, &handles, &db).ok());
+  const std::size_t i = family == "urls" ? 1 : family == "queue" ? 2 : family == "links" ? 3 : 0;
+  ASSERT_TRUE(db->Put({}, handles[i], key, value).ok());
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+}
+
+TEST(RocksStore, AnIncompatibleFormatIsRefused) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  OpenRocks(dir)->Commit({});
+  Poke(dir, "default", "format", "crawl-state 99");
+  const std::string error = StoreErrorOf([&] { OpenRocks(dir); });
+  EXPECT_NE(error.find("crawl-state 99"), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot be resumed by this version"), std::string::npos) << error;
+}
+
+TEST(RocksStore, CorruptedRecordsAndFilesAreRefused) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  UrlKey key;
+  {
+    auto store = OpenRocks(dir);
+    key = store->Add("https://a.example/").key;
+    store->Commit({});
+  }
+  std::string k;
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(key >> (8 * i)));
+  Poke(dir, "urls", k, "\xff\xff\xff");
+  {
+    auto store = OpenRocks(dir);
+    const std::string error = StoreErrorOf([&] { store->Find("https://a.example/"); });
+    EXPECT_NE(error.find("corrupted"), std::string::npos) << error;
+  }
+  Poke(dir, "queue", std::string("P\0\0\0\0", 5), "short");
+  EXPECT_NE(StoreErrorOf([&] { OpenRocks(dir); }).find("corrupted"), std::string::npos);
+
+  // A damaged file: every MANIFEST overwritten in its middle.
+  TempDir tmp2;
+  const std::string dir2 = tmp2.Sub("state");
+  OpenRocks(dir2)->Commit({});
+  for (const auto& e : fs::directory_iterator(dir2)) {
+    if (e.path().filename().string().rfind("MANIFEST", 0) != 0) continue;
+    std::fstream file(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
+    file << std::string(16, '\x5a');
+  }
+  const std::string error = StoreErrorOf([&] { OpenRocks(dir2); });
+  EXPECT_NE(error.find("corrupted"), std::string::npos) << error;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::ValuesIn(Stores()),

@@ -1,0 +1,649 @@
+#include "store/rocks_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace crawl {
+
+// The state's format: a directory written by another format is refused.
+constexpr std::string_view kFormat = "crawl-state 1";
+constexpr std::uint64_t kMiddle = std::uint64_t{1} << 62;  // deque positions start here
+// Clean records cached between commits before they are dropped.
+constexpr std::size_t kMaxCached = std::size_t{1} << 20;
+
+struct RocksStore::Db {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // meta, urls, queue, links
+  rocksdb::ColumnFamilyHandle* meta() const { return handles[0]; }
+  rocksdb::ColumnFamilyHandle* urls() const { return handles[1]; }
+  rocksdb::ColumnFamilyHandle* queue() const { return handles[2]; }
+  rocksdb::ColumnFamilyHandle* links() const { return handles[3]; }
+  std::string secondary;  // read-only: the secondary instance's own directory
+  ~Db() {
+    if (db) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      db->Close();
+      db.reset();
+    }
+    if (!secondary.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(secondary, ec);
+    }
+  }
+};
+
+namespace {
+
+void PutBe(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+std::uint64_t GetBe(std::string_view in, std::size_t at, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) {
+    v = v << 8 | static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)]);
+  }
+  return v;
+}
+void PutVarint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+bool GetVarint(std::string_view in, std::size_t& at, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && at < in.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(in[at++]);
+    v |= std::uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) return true;
+  }
+  return false;
+}
+
+// A 63-bit fingerprint (so keys never reach kNoUrl). Multiply-xorshift
+// over 8-byte words, little-endian.
+UrlKey Fingerprint(std::string_view s) {
+  constexpr std::uint64_t m = 0xc6a4a7935bd1e995ULL;
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ (s.size() * m);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t k;
+    std::memcpy(&k, s.data() + i, 8);
+    k *= m;
+    k ^= k >> 47;
+    k *= m;
+    h ^= k;
+    h *= m;
+  }
+  if (i < s.size()) {
+    std::uint64_t k = 0;
+    std::memcpy(&k, s.data() + i, s.size() - i);
+    h ^= k;
+    h *= m;
+  }
+  h ^= h >> 47;
+  h *= m;
+  h ^= h >> 47;
+  return h >> 1;
+}
+UrlKey NextKey(UrlKey key) { return (key + 1) & (kNoUrl >> 1); }
+
+std::string UrlDbKey(UrlKey key) {
+  std::string k;
+  PutBe(k, key, 8);
+  return k;
+}
+
+std::string EncodeRecord(const UrlState& s, std::string_view url) {
+  std::string v;
+  v.reserve(url.size() + 16);
+  PutVarint(v, s.depth == kUnreached ? 0 : static_cast<std::uint64_t>(s.depth) + 1);
+  PutVarint(v, s.parent == kNoUrl ? 0 : s.parent + 1);
+  PutVarint(v, s.host == kNoHost ? 0 : std::uint64_t{s.host} + 1);
+  v.push_back(static_cast<char>(s.stage));
+  v.push_back(static_cast<char>(s.hops));
+  v.push_back(static_cast<char>(s.attempts));
+  v.append(url);
+  return v;
+}
+
+bool DecodeRecord(std::string_view v, UrlState& s, std::string& url) {
+  std::size_t at = 0;
+  std::uint64_t depth, parent, host;
+  if (!GetVarint(v, at, depth) || !GetVarint(v, at, parent) || !GetVarint(v, at, host) ||
+      at + 3 > v.size() || depth > static_cast<std::uint64_t>(kUnreached) ||
+      host > kNoHost || static_cast<unsigned char>(v[at]) > 4) {
+    return false;
+  }
+  s.depth = depth == 0 ? kUnreached : static_cast<int>(depth - 1);
+  s.parent = parent == 0 ? kNoUrl : parent - 1;
+  s.host = host == 0 ? kNoHost : static_cast<std::uint32_t>(host - 1);
+  s.stage = static_cast<UrlStage>(v[at]);
+  s.hops = static_cast<std::uint8_t>(v[at + 1]);
+  s.attempts = static_cast<std::uint8_t>(v[at + 2]);
+  url.assign(v.substr(at + 3));
+  return true;
+}
+
+std::string QueueKey(char type, std::uint32_t host, std::uint64_t pos) {
+  std::string k(1, type);
+  PutBe(k, host, 4);
+  PutBe(k, pos, 8);
+  return k;
+}
+std::string PageKey(std::uint32_t host, int depth, std::uint64_t group, std::uint32_t seq) {
+  std::string k(1, 'P');
+  PutBe(k, host, 4);
+  PutBe(k, static_cast<std::uint32_t>(depth), 4);
+  PutBe(k, group, 8);
+  PutBe(k, seq, 4);
+  return k;
+}
+std::string SetKey(char set, UrlKey key) {
+  std::string k(1, set);
+  PutBe(k, key, 8);
+  return k;
+}
+std::string EntryValue(QueueEntry e) {
+  std::string v(1, static_cast<char>(e.kind));
+  PutBe(v, e.key, 8);
+  return v;
+}
+std::optional<QueueEntry> ParseEntry(std::string_view v) {
+  if (v.size() != 9 || static_cast<unsigned char>(v[0]) > 2) return std::nullopt;
+  return QueueEntry{static_cast<QueueEntry::Kind>(v[0]), GetBe(v, 1, 8)};
+}
+
+[[noreturn]] void Fail(const rocksdb::Status& status, const std::string& what) {
+  throw StoreError(what + ": " + status.ToString());
+}
+
+// The message for a failed open, naming its likely cause.
+std::string OpenError(const rocksdb::Status& s, const std::string& dir) {
+  const std::string detail = s.ToString();
+  if (s.IsIOError() && (detail.find("lock") != std::string::npos ||
+                        detail.find("Resource temporarily unavailable") != std::string::npos)) {
+    return "state directory " + dir +
+           " is in use by another crawl (its lock is held); wait for that crawl "
+           "to end, or use another --state directory";
+  }
+  if (s.IsCorruption()) {
+    return "state directory " + dir + " is corrupted (" + detail +
+           "); it cannot be resumed: start again with a new --state directory";
+  }
+  return "cannot open state directory " + dir + ": " + detail;
+}
+
+}  // namespace
+
+std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order,
+                                             Mode mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool exists = fs::exists(dir, ec);
+  if (exists && !fs::is_directory(dir, ec)) {
+    throw StoreError("state directory " + dir + " is not a directory");
+  }
+  if (exists && !fs::exists(fs::path(dir) / "CURRENT", ec) && !fs::is_empty(dir, ec)) {
+    throw StoreError("state directory " + dir +
+                     " holds files but no crawl state: refusing to write into it");
+  }
+  if (mode == Mode::kReadOnly && !fs::exists(fs::path(dir) / "CURRENT", ec)) {
+    throw StoreError("no crawl state in " + dir);
+  }
+
+  auto cache = rocksdb::NewLRUCache(64 << 20);
+  auto table = [&](bool bloom) {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    return rocksdb::NewBlockBasedTableFactory(t);
+  };
+  rocksdb::ColumnFamilyOptions base;
+  base.write_buffer_size = 16 << 20;
+  base.max_write_buffer_number = 2;
+  base.compression = rocksdb::kLZ4Compression;
+  base.table_factory.reset(table(false));
+  rocksdb::ColumnFamilyOptions urls = base;
+  urls.write_buffer_size = 32 << 20;
+  urls.table_factory.reset(table(true));
+  urls.optimize_filters_for_hits = false;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, base},
+      {"urls", urls},
+      {"queue", base},
+      {"links", base}};
+
+  rocksdb::DBOptions options;
+  options.create_if_missing = mode == Mode::kCreateOrOpen;
+  options.create_missing_column_families = mode == Mode::kCreateOrOpen;
+  options.max_open_files = 512;
+  options.keep_log_file_num = 2;
+  options.max_background_jobs = 2;
+  options.paranoid_checks = true;
+
+  auto db = std::make_unique<Db>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (mode == Mode::kReadOnly) {
+    char tmpl[] = "/tmp/crawl-status-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) throw StoreError("cannot make a temporary directory");
+    db->secondary = tmpl;
+    options.max_open_files = -1;  // required by a secondary instance
+    s = rocksdb::DB::OpenAsSecondary(options, dir, db->secondary, families,
+                                     &db->handles, &raw);
+    if (s.ok()) s = raw->TryCatchUpWithPrimary();
+  } else {
+    s = rocksdb::DB::Open(options, dir, families, &db->handles, &raw);
+  }
+  db->db.reset(raw);
+  if (!s.ok()) throw StoreError(OpenError(s, dir));
+  std::unique_ptr<RocksStore> store(new RocksStore(std::move(db), order,
+                                                   mode == Mode::kReadOnly));
+  store->Load();
+  return store;
+}
+
+RocksStore::RocksStore(std::unique_ptr<Db> db, Order order, bool read_only)
+    : db_(std::move(db)), order_(order), read_only_(read_only) {}
+
+RocksStore::~RocksStore() = default;
+
+void RocksStore::Load() {
+  rocksdb::DB& db = *db_->db;
+  std::string format;
+  rocksdb::Status s = db.Get({}, db_->meta(), "format", &format);
+  if (s.IsNotFound()) {
+    if (read_only_) throw StoreError("no committed crawl state yet");
+    created_ = true;
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    s = db.Put(sync, db_->meta(), "format", rocksdb::Slice(kFormat.data(), kFormat.size()));
+    if (!s.ok()) Fail(s, "cannot write the state's format");
+    return;
+  }
+  if (!s.ok()) Fail(s, "cannot read the state's format");
+  if (format != kFormat) {
+    throw StoreError("the state directory was written in format \"" + format +
+                     "\", and this crawl reads \"" + std::string(kFormat) +
+                     "\": it cannot be resumed by this version");
+  }
+  auto number = [&](const char* name) -> std::uint64_t {
+    std::string v;
+    const rocksdb::Status st = db.Get({}, db_->meta(), name, &v);
+    if (st.IsNotFound()) return 0;
+    if (!st.ok()) Fail(st, std::string("cannot read ") + name);
+    if (v.size() != 8) throw StoreError(std::string("the state is corrupted: bad ") + name);
+    return GetBe(v, 0, 8);
+  };
+  size_ = number("store.size");
+  next_group_ = std::max<std::uint64_t>(1, number("store.next_group"));
+
+  // The queues' bounds, from their entries.
+  rocksdb::WriteBatch drop;  // robots.txt and sitemap entries of the earlier process
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, db_->queue()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view k(it->key().data(), it->key().size());
+    const std::string_view v(it->value().data(), it->value().size());
+    const char type = k.empty() ? 0 : k[0];
+    if ((type == 'F' || type == 'W') && k.size() == 9) {
+      (type == 'F' ? unfinished_.in_flight : unfinished_.waiting).push_back(GetBe(k, 1, 8));
+      continue;
+    }
+    const bool sized = (type == 'R' || type == 'D') ? k.size() == 13 : k.size() == 21;
+    const auto entry = ParseEntry(v);
+    if (!sized || (type != 'R' && type != 'D' && type != 'P') || !entry) {
+      throw StoreError("the state is corrupted: a queue entry cannot be read");
+    }
+    const auto host = static_cast<std::uint32_t>(GetBe(k, 1, 4));
+    Queue& q = QueueOf(host);
+    if (type == 'R') {
+      const std::uint64_t pos = GetBe(k, 5, 8);
+      if (q.retry_lo == q.retry_hi) q.retry_lo = pos;
+      q.retry_hi = pos + 1;
+    } else if (type == 'D') {
+      if (entry->kind != QueueEntry::Kind::kPage) {
+        drop.Delete(db_->queue(), it->key());
+        continue;
+      }
+      const std::uint64_t pos = GetBe(k, 5, 8);
+      if (q.deque_entries == 0) q.deque_lo = pos;
+      q.deque_hi = pos + 1;
+      ++q.deque_entries;
+    } else {
+      const int depth = static_cast<int>(GetBe(k, 5, 4));
+      const std::uint64_t group = GetBe(k, 9, 8);
+      const auto seq = static_cast<std::uint32_t>(GetBe(k, 17, 4));
+      std::deque<Group>& level = q.levels[depth];
+      if (level.empty() || level.back().id != group) {
+        level.push_back({group, seq, seq + 1});
+      } else {
+        level.back().tail = seq + 1;
+      }
+      ++q.level_pages;
+      next_group_ = std::max(next_group_, group + 1);
+    }
+  }
+  if (!it->status().ok()) Fail(it->status(), "cannot read the queues");
+  it.reset();
+  for (std::uint32_t h = 0; h < queues_.size(); ++h) {
+    const Queue& q = queues_[h];
+    if (q.retry_hi != q.retry_lo || q.deque_entries != 0 || q.level_pages != 0) {
+      unfinished_.hosts.push_back(h);
+    }
+    if (q.deque_entries == 0) queues_[h].deque_lo = queues_[h].deque_hi = kMiddle;
+  }
+  if (drop.Count() != 0 && !read_only_) {
+    s = db.Write({}, &drop);
+    if (!s.ok()) Fail(s, "cannot drop the earlier process's robots.txt entries");
+  }
+}
+
+// --- URLs ---
+
+RocksStore::Record* RocksStore::Lookup(UrlKey key) const {
+  if (auto it = cache_.find(key); it != cache_.end()) return &it->second;
+  std::string value;
+  const rocksdb::Status s = db_->db->Get({}, db_->urls(), UrlDbKey(key), &value);
+  if (s.IsNotFound()) return nullptr;
+  if (!s.ok()) Fail(s, "cannot read a URL's state");
+  if (cache_.size() >= kMaxCached) {  // drop what is clean
+    std::erase_if(cache_, [](const auto& kv) { return !kv.second.dirty; });
+  }
+  Record r;
+  if (!DecodeRecord(value, r.state, r.url)) {
+    throw StoreError("the state is corrupted: a URL's record cannot be read");
+  }
+  return &cache_.emplace(key, std::move(r)).first->second;
+}
+
+RocksStore::Probe RocksStore::ProbeUrl(std::string_view url) const {
+  UrlKey key = Fingerprint(url);
+  for (;;) {
+    Record* r = Lookup(key);
+    if (r == nullptr || r->url == url) return {key, r};
+    key = NextKey(key);  // a fingerprint collision: the next key up
+  }
+}
+
+UrlKey RocksStore::Find(std::string_view url) const {
+  const Probe p = ProbeUrl(url);
+  return p.record == nullptr ? kNoUrl : p.key;
+}
+
+void RocksStore::AddIfNew(std::span<const std::string_view> urls,
+                          std::vector<Added>& out) {
+  out.resize(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (urls[i].size() > (std::size_t{1} << 26)) {
+      throw std::length_error("URL too long for the state store");
+    }
+    const Probe p = ProbeUrl(urls[i]);
+    if (p.record != nullptr) {
+      out[i] = {p.key, false};
+      continue;
+    }
+    Record r;
+    r.url.assign(urls[i]);
+    r.dirty = true;
+    cache_.emplace(p.key, std::move(r));
+    ++size_;
+    out[i] = {p.key, true};
+  }
+}
+
+UrlState RocksStore::Get(UrlKey key) const {
+  const Record* r = Lookup(key);
+  if (r == nullptr) throw StoreError("the state is inconsistent: a URL key has no record");
+  return r->state;
+}
+
+void RocksStore::Mark(char set, UrlKey key, bool on) {
+  std::string k = SetKey(set, key);
+  if (on) {
+    PutQueue(std::move(k), std::string());
+  } else if (queue_puts_.erase(k) == 0) {
+    queue_deletes_.insert(std::move(k));
+  }
+}
+
+void RocksStore::Set(UrlKey key, const UrlState& state) {
+  Record* r = Lookup(key);
+  if (r == nullptr) throw StoreError("the state is inconsistent: a URL key has no record");
+  const UrlStage was = r->state.stage;
+  r->state = state;
+  r->dirty = true;
+  if (was != state.stage) {
+    if (was == UrlStage::kInFlight) Mark('F', key, false);
+    if (was == UrlStage::kWaiting) Mark('W', key, false);
+    if (state.stage == UrlStage::kInFlight) Mark('F', key, true);
+    if (state.stage == UrlStage::kWaiting) Mark('W', key, true);
+  }
+}
+
+void RocksStore::Url(UrlKey key, std::string& out) const {
+  const Record* r = Lookup(key);
+  if (r == nullptr) throw StoreError("the state is inconsistent: a URL key has no record");
+  out.assign(r->url);
+}
+
+// --- Host queues ---
+
+RocksStore::Queue& RocksStore::QueueOf(std::uint32_t host) {
+  while (host >= queues_.size()) {
+    Queue& q = queues_.emplace_back();
+    q.retry_lo = q.retry_hi = kMiddle;
+    q.deque_lo = q.deque_hi = kMiddle;
+  }
+  return queues_[host];
+}
+
+void RocksStore::PutQueue(std::string key, std::string value) {
+  queue_deletes_.erase(key);
+  queue_puts_[std::move(key)] = std::move(value);
+}
+
+std::optional<std::string> RocksStore::TakeQueue(const std::string& key) {
+  if (auto it = queue_puts_.find(key); it != queue_puts_.end()) {
+    std::string v = std::move(it->second);
+    queue_puts_.erase(it);
+    return v;
+  }
+  std::string v;
+  const rocksdb::Status s = db_->db->Get({}, db_->queue(), key, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) Fail(s, "cannot read a queue entry");
+  queue_deletes_.insert(key);
+  return v;
+}
+
+void RocksStore::Push(std::uint32_t host, QueueEntry entry, Place place, int depth,
+                      UrlKey group) {
+  Queue& q = QueueOf(host);
+  const bool dfs = order_ == Order::kDepthFirst;
+  auto deque_push = [&](bool front) {
+    const std::uint64_t pos = front ? --q.deque_lo : q.deque_hi++;
+    PutQueue(QueueKey('D', host, pos), EntryValue(entry));
+    ++q.deque_entries;
+  };
+  switch (place) {
+    case Place::kRetry:
+      PutQueue(QueueKey('R', host, q.retry_hi++), EntryValue(entry));
+      return;
+    case Place::kUrgent: deque_push(/*front=*/!dfs); return;
+    case Place::kSeed:
+      if (dfs) return deque_push(/*front=*/true);
+      [[fallthrough]];
+    case Place::kPage: {
+      if (dfs) return deque_push(/*front=*/false);
+      std::deque<Group>& level = q.levels[depth];
+      if (!(q.open_depth == depth && q.open_group == group && !level.empty())) {
+        level.push_back({next_group_++, 0, 0});
+        q.open_depth = depth;
+        q.open_group = group;
+      }
+      Group& g = level.back();
+      PutQueue(PageKey(host, depth, g.id, g.tail++), EntryValue(entry));
+      ++q.level_pages;
+      return;
+    }
+  }
+}
+
+std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
+  if (host >= queues_.size()) return std::nullopt;
+  Queue& q = queues_[host];
+  while (q.retry_lo < q.retry_hi) {
+    if (auto v = TakeQueue(QueueKey('R', host, q.retry_lo++))) return ParseEntry(*v);
+  }
+  const bool dfs = order_ == Order::kDepthFirst;
+  while (q.deque_entries != 0 && q.deque_lo < q.deque_hi) {
+    const std::uint64_t pos = dfs ? --q.deque_hi : q.deque_lo++;
+    if (auto v = TakeQueue(QueueKey('D', host, pos))) {
+      --q.deque_entries;
+      return ParseEntry(*v);
+    }
+  }
+  if (dfs || q.level_pages == 0) return std::nullopt;
+  const auto level = q.levels.begin();
+  std::deque<Group>& groups = level->second;
+  Group group = groups.front();
+  groups.pop_front();
+  const std::string key = PageKey(host, level->first, group.id, group.head++);
+  if (group.head != group.tail) groups.push_back(group);
+  if (groups.empty()) q.levels.erase(level);
+  --q.level_pages;
+  q.open_depth = kUnreached;
+  q.open_group = kNoUrl;
+  auto v = TakeQueue(key);
+  if (!v) throw StoreError("the state is inconsistent: a queued page is missing");
+  return ParseEntry(*v);
+}
+
+FrontierStore::QueueSize RocksStore::Queued(std::uint32_t host) const {
+  if (host >= queues_.size()) return {};
+  const Queue& q = queues_[host];
+  return {static_cast<std::size_t>(q.retry_hi - q.retry_lo),
+          q.deque_entries + q.level_pages};
+}
+
+// --- Links ---
+
+void RocksStore::SetLinks(UrlKey page, std::span<const UrlKey> links) {
+  if (links.empty()) return;
+  std::string v;
+  v.reserve(links.size() * 8);
+  for (const UrlKey k : links) PutBe(v, k, 8);
+  link_puts_[SetKey('L', page)] = std::move(v);
+}
+
+void RocksStore::Links(UrlKey page, std::vector<UrlKey>& out) const {
+  out.clear();
+  const std::string key = SetKey('L', page);
+  std::string stored;
+  const std::string* v = nullptr;
+  if (auto it = link_puts_.find(key); it != link_puts_.end()) {
+    v = &it->second;
+  } else {
+    const rocksdb::Status s = db_->db->Get({}, db_->links(), key, &stored);
+    if (s.IsNotFound()) return;
+    if (!s.ok()) Fail(s, "cannot read a page's links");
+    v = &stored;
+  }
+  if (v->size() % 8 != 0) throw StoreError("the state is corrupted: a page's links");
+  for (std::size_t at = 0; at < v->size(); at += 8) out.push_back(GetBe(*v, at, 8));
+}
+
+void RocksStore::SetRedirect(UrlKey page, UrlKey target) {
+  std::string v;
+  PutBe(v, target, 8);
+  link_puts_[SetKey('T', page)] = std::move(v);
+}
+
+UrlKey RocksStore::Redirect(UrlKey page) const {
+  const std::string key = SetKey('T', page);
+  if (auto it = link_puts_.find(key); it != link_puts_.end()) return GetBe(it->second, 0, 8);
+  std::string v;
+  const rocksdb::Status s = db_->db->Get({}, db_->links(), key, &v);
+  if (s.IsNotFound()) return kNoUrl;
+  if (!s.ok()) Fail(s, "cannot read a redirect");
+  if (v.size() != 8) throw StoreError("the state is corrupted: a redirect");
+  return GetBe(v, 0, 8);
+}
+
+// --- Commit ---
+
+void RocksStore::Commit(const Meta& meta) {
+  if (read_only_) throw StoreError("the state was opened read-only");
+  rocksdb::WriteBatch batch;
+  auto check = [](const rocksdb::Status& s) {
+    if (!s.ok()) Fail(s, "cannot build the commit");
+  };
+  for (auto& [key, r] : cache_) {
+    if (r.dirty) check(batch.Put(db_->urls(), UrlDbKey(key), EncodeRecord(r.state, r.url)));
+  }
+  for (const std::string& k : queue_deletes_) check(batch.Delete(db_->queue(), k));
+  for (const auto& [k, v] : queue_puts_) check(batch.Put(db_->queue(), k, v));
+  for (const auto& [k, v] : link_puts_) check(batch.Put(db_->links(), k, v));
+  std::string n;
+  PutBe(n, size_, 8);
+  check(batch.Put(db_->meta(), "store.size", n));
+  n.clear();
+  PutBe(n, next_group_, 8);
+  check(batch.Put(db_->meta(), "store.next_group", n));
+  for (const auto& [name, value] : meta) check(batch.Put(db_->meta(), "meta." + name, value));
+  const rocksdb::Status s = db_->db->Write({}, &batch);
+  if (!s.ok()) Fail(s, "cannot commit the crawl's state");
+  cache_.clear();
+  queue_puts_.clear();
+  queue_deletes_.clear();
+  link_puts_.clear();
+}
+
+std::string RocksStore::LoadMeta(std::string_view name) const {
+  std::string v;
+  const rocksdb::Status s =
+      db_->db->Get({}, db_->meta(), "meta." + std::string(name), &v);
+  if (s.IsNotFound()) return {};
+  if (!s.ok()) Fail(s, "cannot read the state's " + std::string(name));
+  return v;
+}
+
+FrontierStore::Unfinished RocksStore::TakeUnfinished() {
+  Unfinished u;
+  std::swap(u, unfinished_);
+  return u;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> RocksStore::QueuedByHost() const {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  for (std::uint32_t h = 0; h < queues_.size(); ++h) {
+    const QueueSize n = Queued(h);
+    if (n.retries + n.others != 0) out.emplace_back(h, n.retries + n.others);
+  }
+  return out;
+}
+
+std::size_t RocksStore::MemoryUsage() const {
+  std::size_t bytes = queues_.capacity() * sizeof(Queue);
+  for (const Queue& q : queues_) {
+    for (const auto& [depth, groups] : q.levels) bytes += groups.size() * sizeof(Group);
+  }
+  bytes += cache_.size() * (sizeof(Record) + 64);
+  std::string v;
+  if (db_->db->GetProperty("rocksdb.cur-size-all-mem-tables", &v)) bytes += std::stoull(v);
+  return bytes;
+}
+
+}  // namespace crawl

@@ -1,0 +1,150 @@
+// RocksStore: a FrontierStore on RocksDB, in a state directory, so that a
+// crawl survives its process (--state DIR). The only file that includes
+// RocksDB's headers is rocks_store.cc.
+//
+// Layout: four column families.
+//   - "urls": fingerprint (8 bytes, big-endian) -> the URL's UrlState and
+//     the URL itself. A UrlKey is the URL's 63-bit fingerprint; a collision
+//     (another URL under that key) takes the next key up. Per-key Bloom
+//     filters make the "seen?" of a new URL cheap.
+//   - "queue": host queues, one key an entry, under positions that are
+//     dense per queue, so that RAM holds only each queue's bounds (and a
+//     breadth-first host's groups) and a Take is one point read:
+//       'R' host pos            retries, taken from the low end
+//       'D' host pos            the deque (urgent entries; depth-first:
+//                               everything), both ends
+//       'P' host depth group seq  breadth-first pages, group by group
+//     and the URLs in flight ('F' key) and waiting for robots.txt
+//     ('W' key), kept by Set() from their stage.
+//   - "links": 'L' key -> the keys of a fetched page's links; 'T' key ->
+//     a fetched 3xx's target.
+//   - "default": the format version and the policy's and outputs' meta.
+//
+// Changes since the last Commit are held in memory (records read or
+// written, queue entries and links put) and written in one WriteBatch by
+// Commit, with the meta: so what is on disk is always the state as of one
+// commit. A process kill loses what changed since the last commit, never a
+// commit; the WAL is written without fsync, so a power loss may lose the
+// last commits too (see docs/architecture.md).
+//
+// Memory: the cache of records touched since the last commit, the queue
+// bounds per host (and 16 bytes per breadth-first group), and RocksDB's
+// memtables and block cache (bounded: see rocks_store.cc).
+#ifndef CRAWL_STORE_ROCKS_STORE_H_
+#define CRAWL_STORE_ROCKS_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "store/store.h"
+
+namespace crawl {
+
+class RocksStore final : public FrontierStore {
+ public:
+  enum class Mode {
+    kCreateOrOpen,  // a crawl: create the state, or resume it
+    kReadOnly,      // `crawl status`: read the last commit, while a crawl may run
+  };
+  // Opens the state in `dir`. Throws StoreError with a message that names
+  // the cause: another process holds it, it is from an incompatible
+  // version, it is corrupted, or it cannot be created.
+  static std::unique_ptr<RocksStore> Open(const std::string& dir, Order order,
+                                          Mode mode);
+  ~RocksStore() override;
+
+  // Whether the state was made by this Open (nothing committed before).
+  bool created() const { return created_; }
+
+  UrlKey Find(std::string_view url) const override;
+  void AddIfNew(std::span<const std::string_view> urls,
+                std::vector<Added>& out) override;
+  std::uint64_t size() const override { return size_; }
+  UrlState Get(UrlKey key) const override;
+  void Set(UrlKey key, const UrlState& state) override;
+  void Url(UrlKey key, std::string& out) const override;
+
+  void Push(std::uint32_t host, QueueEntry entry, Place place, int depth = 0,
+            UrlKey group = kNoUrl) override;
+  std::optional<QueueEntry> Take(std::uint32_t host) override;
+  QueueSize Queued(std::uint32_t host) const override;
+
+  void SetLinks(UrlKey page, std::span<const UrlKey> links) override;
+  void Links(UrlKey page, std::vector<UrlKey>& out) const override;
+  void SetRedirect(UrlKey page, UrlKey target) override;
+  UrlKey Redirect(UrlKey page) const override;
+
+  std::size_t MemoryUsage() const override;
+
+  bool durable() const override { return true; }
+  void Commit(const Meta& meta) override;
+  std::string LoadMeta(std::string_view name) const override;
+  Unfinished TakeUnfinished() override;
+
+  // For `crawl status`: the number of queued entries per host (by id), read
+  // from the committed state.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> QueuedByHost() const;
+
+  struct Db;  // RocksDB's handles (rocks_store.cc)
+
+ private:
+  struct Record {
+    UrlState state;
+    std::string url;
+    bool dirty = false;
+  };
+  struct Group {
+    std::uint64_t id;
+    std::uint32_t head;  // next seq to take
+    std::uint32_t tail;  // next seq to push
+  };
+  struct Queue {
+    std::uint64_t retry_lo = 0, retry_hi = 0;  // [lo, hi)
+    std::uint64_t deque_lo = 0, deque_hi = 0;  // [lo, hi)
+    std::map<int, std::deque<Group>> levels;
+    std::size_t level_pages = 0;
+    std::size_t deque_entries = 0;  // in [deque_lo, deque_hi): holes dropped
+    int open_depth = kUnreached;
+    UrlKey open_group = kNoUrl;
+  };
+
+  RocksStore(std::unique_ptr<Db> db, Order order, bool read_only);
+  void Load();
+  // The record of `key` (cached, or read), null if none.
+  Record* Lookup(UrlKey key) const;
+  // The key `url` has, or (if unseen) the free key it would take.
+  struct Probe {
+    UrlKey key;
+    Record* record;  // null: unseen
+  };
+  Probe ProbeUrl(std::string_view url) const;
+  Queue& QueueOf(std::uint32_t host);
+  void PutQueue(std::string key, std::string value);
+  // Reads and removes queue entry `key`; nullopt if absent.
+  std::optional<std::string> TakeQueue(const std::string& key);
+  void Mark(char set, UrlKey key, bool on);
+
+  std::unique_ptr<Db> db_;
+  const Order order_;
+  const bool read_only_;
+  bool created_ = false;
+  std::uint64_t size_ = 0;
+  // Since the last commit.
+  mutable std::unordered_map<UrlKey, Record> cache_;
+  std::unordered_map<std::string, std::string> queue_puts_;
+  std::unordered_set<std::string> queue_deletes_;
+  std::unordered_map<std::string, std::string> link_puts_;  // "L"/"T" + key
+  std::vector<Queue> queues_;  // by host
+  std::uint64_t next_group_ = 1;
+  Unfinished unfinished_;
+};
+
+}  // namespace crawl
+
+#endif  // CRAWL_STORE_ROCKS_STORE_H_
