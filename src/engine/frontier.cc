@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <tuple>
 
 #include "crawl/url.h"
 #include "store/memory_store.h"
+#include "util/codec.h"
 
 namespace crawl {
 namespace {
@@ -95,7 +97,10 @@ Frontier::Frontier(const FrontierOptions& options)
       own_store_(OwnStore(options)),
       store_(options.store != nullptr ? *options.store : *own_store_),
       rng_(options.random_seed),
-      requests_wanted_(options.hooks != nullptr && options.hooks->WantsRequests()) {}
+      requests_wanted_(options.hooks != nullptr && options.hooks->WantsRequests()),
+      durable_(store_.durable()) {
+  if (durable_) Resume();
+}
 
 // The id of `key` in `ids`. A new key gets id `next`, and `create` is called
 // with the stored key (whose characters stay put) to make its entry.
@@ -113,6 +118,7 @@ std::uint32_t Frontier::IdOf(StringMap<std::uint32_t>& ids, std::string_view key
 std::uint32_t Frontier::HostOf(std::string_view url) {
   return IdOf(host_ids_, UrlHost(url), hosts_.size(), [&](std::string_view) {
     hosts_.emplace_back();
+    Touch(static_cast<std::uint32_t>(hosts_.size() - 1));
   });
 }
 
@@ -195,6 +201,7 @@ void Frontier::Admit(UrlKey key, UrlState s, bool seed) {
     return;
   }
   ++host.admitted;
+  Touch(h);
   ++queued_pages_;
   if (!options_.obey_robots) return Enqueue(key, s, seed);
 
@@ -676,6 +683,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
   if (auto delay = site.rules.crawl_delay()) {
     host.crawl_delay_s = std::max(host.crawl_delay_s,
                                   std::min(*delay, options_.max_crawl_delay_s));
+    Touch(site.host);
   }
   std::vector<std::uint32_t> sitemaps;
   sitemaps.swap(site.waiting_sitemaps);
@@ -858,6 +866,147 @@ CrawlSummary Frontier::Summary() const {
   }
   if (queued_pages_) s.dropped[s.stopped ? "stopped" : "max_pages"] += queued_pages_;
   return s;
+}
+
+// --- Durability ---
+//
+// What a Commit saves besides the store's own state: "policy" (the counts,
+// the dispatch and admission counters, the number of hosts) and, for each
+// host changed since the last commit, "host.ID" (its name, URLs admitted,
+// robots.txt Crawl-delay). robots.txt rules themselves are not saved: a
+// resumed crawl fetches a site's robots.txt again before its next new URL.
+
+namespace {
+
+constexpr std::uint64_t kPolicyFormat = 1;
+
+void PutCounts(std::string& out, const std::map<std::string, std::uint64_t>& m) {
+  PutVarint(out, m.size());
+  for (const auto& [name, n] : m) {
+    PutString(out, name);
+    PutVarint(out, n);
+  }
+}
+
+bool GetCounts(Reader& in, std::map<std::string, std::uint64_t>& m) {
+  const std::uint64_t n = in.Varint();
+  for (std::uint64_t i = 0; i < n && in.ok(); ++i) {
+    const std::string name(in.String());
+    m[name] = in.Varint();
+  }
+  return in.ok();
+}
+
+std::string HostMetaName(std::uint32_t h) { return "host." + std::to_string(h); }
+
+}  // namespace
+
+void Frontier::Commit(FrontierStore::Meta outputs) {
+  if (!durable_) return;
+  std::string policy;
+  PutVarint(policy, kPolicyFormat);
+  const CrawlSummary& c = counts_;
+  for (const std::uint64_t n : {c.pages, c.fetched, c.redirects, c.not_found, c.http_errors,
+                                c.errors, c.robots, c.retries, c.bytes, c.callback_errors}) {
+    PutVarint(policy, n);
+  }
+  PutCounts(policy, c.status_classes);
+  PutCounts(policy, c.error_kinds);
+  PutCounts(policy, c.dropped);
+  PutVarint(policy, dispatched_);
+  PutVarint(policy, reached_);
+  PutVarint(policy, sitemap_seeds_);
+  PutVarint(policy, hosts_.size());
+  outputs.emplace_back("policy", std::move(policy));
+  std::vector<std::string> names(host_ids_.size());
+  if (!dirty_hosts_.empty()) {
+    for (const auto& [name, h] : host_ids_) names[h] = name;
+  }
+  for (const std::uint32_t h : dirty_hosts_) {
+    std::string v;
+    PutString(v, names[h]);
+    PutVarint(v, hosts_[h].admitted);
+    std::uint64_t bits;
+    std::memcpy(&bits, &hosts_[h].crawl_delay_s, sizeof bits);
+    PutBe(v, bits, 8);
+    outputs.emplace_back(HostMetaName(h), std::move(v));
+  }
+  store_.Commit(outputs);
+  for (const std::uint32_t h : dirty_hosts_) hosts_[h].dirty = false;
+  dirty_hosts_.clear();
+}
+
+void Frontier::Resume() {
+  const std::string policy = store_.LoadMeta("policy");
+  if (policy.empty()) return;  // a new crawl
+  auto corrupt = [](const std::string& what) {
+    return StoreError("the state is corrupted: its " + what + " cannot be read");
+  };
+  Reader in(policy);
+  if (in.Varint() != kPolicyFormat) throw corrupt("policy");
+  CrawlSummary& c = counts_;
+  for (std::uint64_t* n : {&c.pages, &c.fetched, &c.redirects, &c.not_found, &c.http_errors,
+                           &c.errors, &c.robots, &c.retries, &c.bytes, &c.callback_errors}) {
+    *n = in.Varint();
+  }
+  if (!GetCounts(in, c.status_classes) || !GetCounts(in, c.error_kinds) ||
+      !GetCounts(in, c.dropped)) {
+    throw corrupt("policy");
+  }
+  dispatched_ = in.Varint();
+  reached_ = in.Varint();
+  sitemap_seeds_ = in.Varint();
+  const std::uint64_t hosts = in.Varint();
+  if (!in.done() || hosts > kNone) throw corrupt("policy");
+  hosts_.resize(hosts);
+  for (std::uint32_t h = 0; h < hosts; ++h) {
+    const std::string v = store_.LoadMeta(HostMetaName(h));
+    Reader r(v);
+    const std::string name(r.String());
+    hosts_[h].admitted = r.Varint();
+    const std::uint64_t bits = r.Be(8);
+    if (!r.done() || !host_ids_.emplace(name, h).second) throw corrupt("hosts");
+    std::memcpy(&hosts_[h].crawl_delay_s, &bits, sizeof bits);
+  }
+  resumed_ = true;
+  now_ = Clock::now();
+
+  // The queues as committed.
+  FrontierStore::Unfinished u = store_.TakeUnfinished();
+  for (const std::uint32_t h : u.hosts) {
+    if (h >= hosts_.size()) throw corrupt("queues");
+    const FrontierStore::QueueSize q = store_.Queued(h);
+    hosts_[h].retries = q.retries;
+    hosts_[h].queued = q.others;
+    retrying_ += q.retries;
+    queued_entries_ += q.others;
+    queued_pages_ += q.retries + q.others;  // pages only: the store dropped the rest
+    Schedule(h, now_);
+  }
+  // What was in flight goes first, fetched once more; what waited for a
+  // robots.txt is admitted again (the rules are fetched anew).
+  for (const UrlKey key : u.in_flight) {
+    UrlState s = store_.Get(key);
+    if (s.host >= hosts_.size()) throw corrupt("URLs in flight");
+    if (s.attempts == 0 && dispatched_ != 0) --dispatched_;  // counted again
+    s.stage = UrlStage::kQueued;
+    store_.Set(key, s);
+    store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
+    ++hosts_[s.host].retries;
+    ++retrying_;
+    ++queued_pages_;
+    ++requeued_;
+    Schedule(s.host, now_);
+  }
+  for (const UrlKey key : u.waiting) {
+    UrlState s = store_.Get(key);
+    if (s.host >= hosts_.size()) throw corrupt("URLs waiting");
+    --reached_;  // Admit counts them again
+    --hosts_[s.host].admitted;
+    s.stage = UrlStage::kDiscovered;
+    Admit(key, s, s.depth == 0);
+  }
+  Publish();
 }
 
 }  // namespace crawl

@@ -227,6 +227,16 @@ class Frontier {
   // Counts so far (`seconds` is 0).
   CrawlSummary Summary() const;
 
+  // With a durable store: makes the crawl's state as of now durable, with
+  // `outputs` (the outputs' positions, by name) in the same atomic write.
+  // Throws StoreError if the store cannot. A no-op for a store that keeps
+  // nothing.
+  void Commit(FrontierStore::Meta outputs = {});
+  // Whether this Frontier took up an earlier process's crawl from its
+  // store (and how many of its URLs were in flight then, fetched again).
+  bool resumed() const { return resumed_; }
+  std::size_t requeued() const { return requeued_; }
+
  private:
   using Place = FrontierStore::Place;
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -240,6 +250,7 @@ class Frontier {
     int failures = 0;  // consecutive
     std::uint64_t admitted = 0;
     bool scheduled = false;  // in ready_ or timers_
+    bool dirty = false;      // changed since the last Commit (durable store)
   };
   struct Site {  // a scheme + authority: the unit of robots.txt
     enum class Robots : std::uint8_t { kUnknown, kFetching, kReady };
@@ -325,6 +336,15 @@ class Frontier {
   void Count(const FetchResult& result);
   void Publish();
   PageRecord MakeRecord(UrlKey key, const UrlState& s, FetchResult result) const;
+  // What of host `h` a Commit saves has changed.
+  void Touch(std::uint32_t h) {
+    if (durable_ && !hosts_[h].dirty) {
+      hosts_[h].dirty = true;
+      dirty_hosts_.push_back(h);
+    }
+  }
+  // Takes up the crawl the store holds, if any (at construction).
+  void Resume();
 
   const FrontierOptions options_;
   const std::unique_ptr<FrontierStore> own_store_;  // if options_.store is null
@@ -361,6 +381,10 @@ class Frontier {
   std::vector<std::string_view> fresh_;
   std::vector<FrontierStore::Added> added_;
   const bool requests_wanted_;  // options_.hooks->WantsRequests()
+  const bool durable_;          // store_.durable()
+  std::vector<std::uint32_t> dirty_hosts_;
+  bool resumed_ = false;
+  std::size_t requeued_ = 0;
 };
 
 }  // namespace crawl

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "util/codec.h"
+
 namespace crawl {
 
 // The state's format: a directory written by another format is refused.
@@ -41,33 +43,6 @@ struct RocksStore::Db {
 };
 
 namespace {
-
-void PutBe(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-std::uint64_t GetBe(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) {
-    v = v << 8 | static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)]);
-  }
-  return v;
-}
-void PutVarint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-bool GetVarint(std::string_view in, std::size_t& at, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64 && at < in.size(); shift += 7) {
-    const auto byte = static_cast<unsigned char>(in[at++]);
-    v |= std::uint64_t{byte & 0x7fu} << shift;
-    if (byte < 0x80) return true;
-  }
-  return false;
-}
 
 // A 63-bit fingerprint (so keys never reach kNoUrl). Multiply-xorshift
 // over 8-byte words, little-endian.
@@ -117,20 +92,24 @@ std::string EncodeRecord(const UrlState& s, std::string_view url) {
 }
 
 bool DecodeRecord(std::string_view v, UrlState& s, std::string& url) {
-  std::size_t at = 0;
-  std::uint64_t depth, parent, host;
-  if (!GetVarint(v, at, depth) || !GetVarint(v, at, parent) || !GetVarint(v, at, host) ||
-      at + 3 > v.size() || depth > static_cast<std::uint64_t>(kUnreached) ||
-      host > kNoHost || static_cast<unsigned char>(v[at]) > 4) {
+  Reader in(v);
+  const std::uint64_t depth = in.Varint();
+  const std::uint64_t parent = in.Varint();
+  const std::uint64_t host = in.Varint();
+  const std::uint64_t stage = in.Be(1);
+  const std::uint64_t hops = in.Be(1);
+  const std::uint64_t attempts = in.Be(1);
+  if (!in.ok() || depth > static_cast<std::uint64_t>(kUnreached) || host > kNoHost ||
+      stage > static_cast<std::uint64_t>(UrlStage::kDone)) {
     return false;
   }
   s.depth = depth == 0 ? kUnreached : static_cast<int>(depth - 1);
   s.parent = parent == 0 ? kNoUrl : parent - 1;
   s.host = host == 0 ? kNoHost : static_cast<std::uint32_t>(host - 1);
-  s.stage = static_cast<UrlStage>(v[at]);
-  s.hops = static_cast<std::uint8_t>(v[at + 1]);
-  s.attempts = static_cast<std::uint8_t>(v[at + 2]);
-  url.assign(v.substr(at + 3));
+  s.stage = static_cast<UrlStage>(stage);
+  s.hops = static_cast<std::uint8_t>(hops);
+  s.attempts = static_cast<std::uint8_t>(attempts);
+  url.assign(in.Rest());
   return true;
 }
 
@@ -413,7 +392,10 @@ void RocksStore::Mark(char set, UrlKey key, bool on) {
   std::string k = SetKey(set, key);
   if (on) {
     PutQueue(std::move(k), std::string());
-  } else if (queue_puts_.erase(k) == 0) {
+  } else {
+    // Deleted even if put since the last commit: an earlier commit may
+    // hold it too.
+    queue_puts_.erase(k);
     queue_deletes_.insert(std::move(k));
   }
 }
@@ -456,8 +438,11 @@ void RocksStore::PutQueue(std::string key, std::string value) {
 
 std::optional<std::string> RocksStore::TakeQueue(const std::string& key) {
   if (auto it = queue_puts_.find(key); it != queue_puts_.end()) {
+    // Positions are reused (a deque's front), so an earlier commit may hold
+    // this key too: delete it either way.
     std::string v = std::move(it->second);
     queue_puts_.erase(it);
+    queue_deletes_.insert(key);
     return v;
   }
   std::string v;

@@ -386,6 +386,37 @@ TEST(RocksStore, ReopenedStoreHasExactlyTheLastCommit) {
   EXPECT_EQ(Drain(*store, 2), (std::vector<std::string>{"w"}));
 }
 
+// A deque's front position is used again after a Take; a commit that holds
+// the earlier entry there must not bring it back.
+TEST(RocksStore, ReusedPositionsAndMarksDoNotComeBack) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  {
+    auto store = OpenRocks(dir);
+    const std::vector<UrlKey> k = AddAll(*store, {"a", "b", "c"});
+    store->Push(0, {Kind::kPage, k[0]}, Place::kUrgent);
+    UrlState s;
+    s.host = 0;
+    s.stage = UrlStage::kInFlight;
+    store->Set(k[2], s);
+    store->Commit({});
+    EXPECT_EQ(store->Take(0)->key, k[0]);
+    store->Push(0, {Kind::kPage, k[1]}, Place::kUrgent);  // a's position again
+    EXPECT_EQ(store->Take(0)->key, k[1]);
+    s.stage = UrlStage::kQueued;  // c: retried, in flight again, done
+    store->Set(k[2], s);
+    s.stage = UrlStage::kInFlight;
+    store->Set(k[2], s);
+    s.stage = UrlStage::kDone;
+    store->Set(k[2], s);
+    store->Commit({});
+  }
+  auto store = OpenRocks(dir);
+  EXPECT_FALSE(store->Take(0)) << "nothing queued";
+  const FrontierStore::Unfinished u = store->TakeUnfinished();
+  EXPECT_TRUE(u.in_flight.empty()) << "c is done";
+}
+
 TEST(RocksStore, DepthFirstStackSurvivesAReopen) {
   TempDir tmp;
   const std::string dir = tmp.Sub("state");
