@@ -64,6 +64,14 @@ struct CrawlSummary {
   // `concurrency`, or fewer if the system refused to start more.
   int threads = 0;
   double seconds = 0;           // wall time of the crawl
+  // With a state directory (CrawlerOptions::state_dir): the counts above
+  // are the whole crawl's, over every run. `resumed`: this run took up an
+  // earlier one's crawl, fetching `requeued` URLs that were in flight when
+  // it ended once more; `already_finished`: that crawl had run to its end,
+  // and this run did nothing.
+  bool resumed = false;
+  std::uint64_t requeued = 0;
+  bool already_finished = false;
 };
 
 }  // namespace crawl

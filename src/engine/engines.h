@@ -15,10 +15,12 @@
 
 namespace crawl {
 
-// crawl::Crawl() with `hooks` (null: none) in the Frontier: what
+// crawl::Crawl() with `hooks` (null: none) in the Frontier, and its state in
+// `store` (null: in memory; else the event engine only): what
 // crawl::Crawler runs.
 Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
-                              RecordSink& sink, FrontierHooks* hooks);
+                              RecordSink& sink, FrontierHooks* hooks,
+                              FrontierStore* store = nullptr);
 
 // `options.seeds` are normalised; `frontier` carries the crawl policy (the
 // engine sets the order it wants).

@@ -73,7 +73,13 @@ class EventEngine {
     std::vector<Completion> done;
     for (;;) {
       Dispatch();
-      if (frontier_.Done()) return;
+      if (frontier_.Done()) {
+        frontier_.Checkpoint(/*end=*/true);
+        return;
+      }
+      // With a durable store: the records streamed and the fetches started
+      // since the last turn become one commit.
+      frontier_.Checkpoint();
       const auto wake = frontier_.NextWakeup();
       Wait(std::min(wake.value_or(Clock::time_point::max()),
                     Clock::now() + kPollPeriod),

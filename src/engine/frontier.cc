@@ -116,8 +116,8 @@ std::uint32_t Frontier::IdOf(StringMap<std::uint32_t>& ids, std::string_view key
 }
 
 std::uint32_t Frontier::HostOf(std::string_view url) {
-  return IdOf(host_ids_, UrlHost(url), hosts_.size(), [&](std::string_view) {
-    hosts_.emplace_back();
+  return IdOf(host_ids_, UrlHost(url), hosts_.size(), [&](std::string_view name) {
+    hosts_.emplace_back().name = std::string(name);
     Touch(static_cast<std::uint32_t>(hosts_.size() - 1));
   });
 }
@@ -367,6 +367,7 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         // OnRequest stopped the crawl: nothing more goes out. The page
         // stays queued (counted as dropped "stopped"), with the retries.
         if (Stopped()) {
+          uncommitted_ = true;
           store_.Push(h, entry, Place::kRetry);
           ++host.retries;
           ++retrying_;
@@ -546,6 +547,19 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   const UrlKey key = task.id;
   UrlState s = store_.Get(key);
   Host& host = hosts_[s.host];
+  if (durable_ && Stopped() && result.outcome == Outcome::kError &&
+      result.error.kind == ErrorKind::kCancelled) {
+    // Cut off by the stop: not this URL's result. It stays queued in the
+    // state, first in its host's queue, for the run that resumes the crawl.
+    s.stage = UrlStage::kQueued;
+    store_.Set(key, s);
+    ++queued_pages_;
+    ++retrying_;
+    store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
+    ++host.retries;
+    if (s.attempts == 0 && dispatched_ != 0) --dispatched_;  // counted again
+    return false;
+  }
   ++s.attempts;
   if (Retryable(result)) {
     ++host.failures;
@@ -845,6 +859,7 @@ void Frontier::Count(const FetchResult& r) {
 }
 
 void Frontier::Publish() {
+  uncommitted_ = true;
   if (options_.progress == nullptr) return;
   CrawlProgress& p = *options_.progress;
   constexpr auto kRelaxed = std::memory_order_relaxed;
@@ -859,6 +874,8 @@ CrawlSummary Frontier::Summary() const {
   CrawlSummary s = counts_;
   s.discovered = store_.size();
   s.stopped = Stopped();
+  s.resumed = resumed_;
+  s.requeued = requeued_;
   // Every URL seen leaves kDiscovered once, when admitted; the others were
   // never within reach.
   if (const std::uint64_t beyond_depth = s.discovered - reached_) {
@@ -901,7 +918,7 @@ std::string HostMetaName(std::uint32_t h) { return "host." + std::to_string(h); 
 
 }  // namespace
 
-void Frontier::Commit(FrontierStore::Meta outputs) {
+void Frontier::Commit(FrontierStore::Meta outputs, bool finished) {
   if (!durable_) return;
   std::string policy;
   PutVarint(policy, kPolicyFormat);
@@ -918,33 +935,39 @@ void Frontier::Commit(FrontierStore::Meta outputs) {
   PutVarint(policy, sitemap_seeds_);
   PutVarint(policy, hosts_.size());
   outputs.emplace_back("policy", std::move(policy));
-  std::vector<std::string> names(host_ids_.size());
-  if (!dirty_hosts_.empty()) {
-    for (const auto& [name, h] : host_ids_) names[h] = name;
-  }
   for (const std::uint32_t h : dirty_hosts_) {
     std::string v;
-    PutString(v, names[h]);
+    PutString(v, hosts_[h].name);
     PutVarint(v, hosts_[h].admitted);
     std::uint64_t bits;
     std::memcpy(&bits, &hosts_[h].crawl_delay_s, sizeof bits);
     PutBe(v, bits, 8);
     outputs.emplace_back(HostMetaName(h), std::move(v));
   }
+  if (finished) outputs.emplace_back(FrontierStore::kFinishedMeta, "1");
   store_.Commit(outputs);
   for (const std::uint32_t h : dirty_hosts_) hosts_[h].dirty = false;
   dirty_hosts_.clear();
+  uncommitted_ = false;
 }
 
-void Frontier::Resume() {
-  const std::string policy = store_.LoadMeta("policy");
-  if (policy.empty()) return;  // a new crawl
+void Frontier::Checkpoint(bool end) {
+  if (!durable_ || (!uncommitted_ && !end)) return;
+  FrontierStore::Meta outputs;
+  if (options_.hooks != nullptr) options_.hooks->Checkpoint(outputs);
+  Commit(std::move(outputs), end && !Stopped());
+}
+
+std::optional<Frontier::Committed> Frontier::LoadCommitted(const FrontierStore& store) {
+  const std::string policy = store.LoadMeta("policy");
+  if (policy.empty()) return std::nullopt;  // nothing committed yet
   auto corrupt = [](const std::string& what) {
     return StoreError("the state is corrupted: its " + what + " cannot be read");
   };
+  Committed out;
   Reader in(policy);
   if (in.Varint() != kPolicyFormat) throw corrupt("policy");
-  CrawlSummary& c = counts_;
+  CrawlSummary& c = out.counts;
   for (std::uint64_t* n : {&c.pages, &c.fetched, &c.redirects, &c.not_found, &c.http_errors,
                            &c.errors, &c.robots, &c.retries, &c.bytes, &c.callback_errors}) {
     *n = in.Varint();
@@ -953,20 +976,44 @@ void Frontier::Resume() {
       !GetCounts(in, c.dropped)) {
     throw corrupt("policy");
   }
-  dispatched_ = in.Varint();
-  reached_ = in.Varint();
-  sitemap_seeds_ = in.Varint();
+  out.dispatched = in.Varint();
+  out.reached = in.Varint();
+  out.sitemap_seeds = in.Varint();
   const std::uint64_t hosts = in.Varint();
   if (!in.done() || hosts > kNone) throw corrupt("policy");
-  hosts_.resize(hosts);
+  out.hosts.resize(hosts);
   for (std::uint32_t h = 0; h < hosts; ++h) {
-    const std::string v = store_.LoadMeta(HostMetaName(h));
+    const std::string v = store.LoadMeta(HostMetaName(h));
     Reader r(v);
-    const std::string name(r.String());
-    hosts_[h].admitted = r.Varint();
+    Committed::HostMeta& host = out.hosts[h];
+    host.name = std::string(r.String());
+    host.admitted = r.Varint();
     const std::uint64_t bits = r.Be(8);
-    if (!r.done() || !host_ids_.emplace(name, h).second) throw corrupt("hosts");
-    std::memcpy(&hosts_[h].crawl_delay_s, &bits, sizeof bits);
+    if (!r.done()) throw corrupt("hosts");
+    std::memcpy(&host.crawl_delay_s, &bits, sizeof bits);
+  }
+  c.discovered = store.size();
+  return out;
+}
+
+void Frontier::Resume() {
+  std::optional<Committed> committed = LoadCommitted(store_);
+  if (!committed) return;  // a new crawl
+  auto corrupt = [](const std::string& what) {
+    return StoreError("the state is corrupted: its " + what + " cannot be read");
+  };
+  counts_ = std::move(committed->counts);
+  counts_.discovered = 0;
+  dispatched_ = committed->dispatched;
+  reached_ = committed->reached;
+  sitemap_seeds_ = committed->sitemap_seeds;
+  hosts_.resize(committed->hosts.size());
+  for (std::uint32_t h = 0; h < hosts_.size(); ++h) {
+    Committed::HostMeta& m = committed->hosts[h];
+    if (!host_ids_.emplace(m.name, h).second) throw corrupt("hosts");
+    hosts_[h].name = std::move(m.name);
+    hosts_[h].admitted = m.admitted;
+    hosts_[h].crawl_delay_s = m.crawl_delay_s;
   }
   resumed_ = true;
   now_ = Clock::now();

@@ -132,6 +132,10 @@ class FrontierHooks {
   // Refuses visits from now on and returns true, if none waits or `force`;
   // else false.
   virtual bool CloseVisits(bool force) = 0;
+  // With a durable store, before each commit: pushes every record streamed
+  // so far out to the outputs and appends their positions to `out` (name,
+  // value), to be committed with the state. Throws on a failed output.
+  virtual void Checkpoint(FrontierStore::Meta& out) { (void)out; }
 };
 
 struct FrontierOptions {
@@ -228,19 +232,39 @@ class Frontier {
   CrawlSummary Summary() const;
 
   // With a durable store: makes the crawl's state as of now durable, with
-  // `outputs` (the outputs' positions, by name) in the same atomic write.
-  // Throws StoreError if the store cannot. A no-op for a store that keeps
-  // nothing.
-  void Commit(FrontierStore::Meta outputs = {});
+  // `outputs` (the outputs' positions, by name) in the same atomic write;
+  // `finished` marks the crawl as run to its end. Throws StoreError if the
+  // store cannot. A no-op for a store that keeps nothing.
+  void Commit(FrontierStore::Meta outputs = {}, bool finished = false);
+  // Commit() with the positions the hooks give (FrontierHooks::Checkpoint),
+  // if anything changed: what an engine calls after streaming each batch of
+  // records. `end`: the crawl is Done(); it is finished unless stopped.
+  void Checkpoint(bool end = false);
+  bool durable() const { return durable_; }
   // Whether this Frontier took up an earlier process's crawl from its
   // store (and how many of its URLs were in flight then, fetched again).
   bool resumed() const { return resumed_; }
   std::size_t requeued() const { return requeued_; }
 
+  // What a store's last Commit saved of the policy (`crawl status`); none
+  // if nothing was committed. Throws StoreError if it cannot be read.
+  struct Committed {
+    struct HostMeta {
+      std::string name;
+      std::uint64_t admitted = 0;
+      double crawl_delay_s = 0;
+    };
+    CrawlSummary counts;  // `discovered`: the store's size
+    std::uint64_t dispatched = 0, reached = 0, sitemap_seeds = 0;
+    std::vector<HostMeta> hosts;  // by host id
+  };
+  static std::optional<Committed> LoadCommitted(const FrontierStore& store);
+
  private:
   using Place = FrontierStore::Place;
   static constexpr std::uint32_t kNone = UINT32_MAX;
   struct Host {
+    std::string name;  // the key in host_ids_
     // What its queue in the store holds: retries, and everything else.
     std::size_t retries = 0;
     std::size_t queued = 0;
@@ -385,6 +409,7 @@ class Frontier {
   std::vector<std::uint32_t> dirty_hosts_;
   bool resumed_ = false;
   std::size_t requeued_ = 0;
+  bool uncommitted_ = false;  // changed since the last Commit
 };
 
 }  // namespace crawl

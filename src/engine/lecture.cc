@@ -180,8 +180,13 @@ Result<CrawlSummary> Crawl(const CrawlOptions& options, Fetcher& fetcher,
 }
 
 Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
-                              RecordSink& sink, FrontierHooks* hooks) {
+                              RecordSink& sink, FrontierHooks* hooks,
+                              FrontierStore* store) {
   if (Status valid = ValidateCrawlOptions(options); !valid.ok()) return valid;
+  if (store != nullptr && options.engine != Engine::kEvent) {
+    return Status::InvalidArgument(
+        "a crawl with a state directory (--state) runs on the event engine");
+  }
   CrawlOptions normalized = options;
   normalized.seeds = std::move(NormalizedSeeds(options).value());
   auto scope = Scope::Create(options.scope, normalized.seeds, options.include,
@@ -196,6 +201,7 @@ Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
   frontier.stop = options.stop;
   frontier.progress = options.progress;
   frontier.hooks = hooks;
+  frontier.store = store;
   frontier.per_host = options.per_host;
   frontier.delay_s = options.delay;
   frontier.max_crawl_delay_s = options.max_crawl_delay;

@@ -216,8 +216,13 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (mode == Mode::kReadOnly) {
-    char tmpl[] = "/tmp/crawl-status-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) throw StoreError("cannot make a temporary directory");
+    // A secondary instance keeps its own small info log: in a scratch
+    // directory ($TMPDIR), removed with the store.
+    std::error_code tmp_error;
+    std::string tmpl = (fs::temp_directory_path(tmp_error) / "crawl-status-XXXXXX").string();
+    if (tmp_error || mkdtemp(tmpl.data()) == nullptr) {
+      throw StoreError("cannot make a temporary directory for reading the state");
+    }
     db->secondary = tmpl;
     options.max_open_files = -1;  // required by a secondary instance
     s = rocksdb::DB::OpenAsSecondary(options, dir, db->secondary, families,

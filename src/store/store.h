@@ -152,6 +152,8 @@ class FrontierStore {
   // StoreError if it cannot (none of the batch is then kept, and the store
   // should not be used further).
   using Meta = std::vector<std::pair<std::string, std::string>>;
+  // The meta a crawl's last commit has when it ran to its end ("1").
+  static constexpr char kFinishedMeta[] = "finished";
   virtual void Commit(const Meta& meta) { (void)meta; }
   // What the last Commit (of this process or an earlier one) saved under
   // `name`; empty if nothing.
