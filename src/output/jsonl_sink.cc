@@ -119,9 +119,11 @@ void AppendJsonRecord(std::string& out, const PageRecord& r,
   out += "}\n";
 }
 
-JsonlSink::JsonlSink(std::FILE* out, std::string name, JsonlFields fields)
+JsonlSink::JsonlSink(std::FILE* out, std::string name, JsonlFields fields,
+                     std::uint64_t offset)
     : out_(out), name_(std::move(name)), fields_(fields) {
   MutexLock lock(mu_);
+  written_ = offset;
   buf_.reserve(kFlushAt + 4096);
 }
 
@@ -148,6 +150,7 @@ void JsonlSink::WriteBufferLocked() {
                               std::strerror(errno));
     failed_ = true;
   }
+  if (status_.ok()) written_ += buf_.size();
   buf_.clear();
 }
 
@@ -163,6 +166,13 @@ void JsonlSink::FlushLocked() {
 void JsonlSink::Flush() {
   MutexLock lock(mu_);
   FlushLocked();
+}
+
+Result<std::uint64_t> JsonlSink::Checkpoint() {
+  MutexLock lock(mu_);
+  FlushLocked();
+  if (!status_.ok()) return status_;
+  return written_;
 }
 
 void JsonlSink::FlushIfStale() {

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -47,8 +48,10 @@ void AppendJsonRecord(std::string& out, const PageRecord& record,
 class JsonlSink final : public RecordSink {
  public:
   // Writes to `out` (not owned; must outlive the sink). `name` is used in
-  // error messages.
-  JsonlSink(std::FILE* out, std::string name, JsonlFields fields = {});
+  // error messages. `offset`: the bytes `out` holds already (a resumed
+  // crawl's), counted by written().
+  JsonlSink(std::FILE* out, std::string name, JsonlFields fields = {},
+            std::uint64_t offset = 0);
   ~JsonlSink() override;
 
   void OnRecord(const PageRecord& record) override;
@@ -56,6 +59,9 @@ class JsonlSink final : public RecordSink {
   void Flush();
   // Flush() if the oldest buffered record is older than a second.
   void FlushIfStale();
+  // Flush(), then the bytes of whole records written to the stream (the
+  // offset given, and every record since); IoError if a write failed.
+  Result<std::uint64_t> Checkpoint();
   // IoError once any write failed (the crawl may go on; output is lost).
   // Read it when no OnRecord can be running.
   Status status() const { return status_; }
@@ -71,6 +77,7 @@ class JsonlSink final : public RecordSink {
   const JsonlFields fields_;
   Mutex mu_;
   std::string buf_ GUARDED_BY(mu_);
+  std::uint64_t written_ GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point oldest_ GUARDED_BY(mu_);
   Status status_;  // written under mu_; read when no writer can run
   std::atomic<bool> failed_{false};

@@ -1,6 +1,7 @@
 #include "output/warc_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -441,6 +442,91 @@ Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(WarcOptions options) {
   return w;
 }
 
+Result<std::unique_ptr<WarcWriter>> WarcWriter::Resume(WarcOptions options,
+                                                       const Position& at,
+                                                       std::string cdx) {
+  if (options.name.empty()) {
+    return Status::InvalidArgument("WARC file name is empty");
+  }
+  std::unique_ptr<WarcWriter> w(new WarcWriter(std::move(options)));
+  MutexLock l(w->mu_);
+  Status s = w->ResumeLocked(at);
+  if (!s.ok()) {
+    w->closed_ = true;
+    return s;
+  }
+  if (w->options_.cdx) {
+    w->cdx_ = std::move(cdx);
+    w->cdx_given_ = w->cdx_.size();
+    for (std::size_t i = 0; i < w->cdx_.size();) {
+      w->cdx_at_.push_back(i);
+      const std::size_t nl = w->cdx_.find('\n', i);
+      if (nl == std::string::npos) {
+        w->closed_ = true;
+        return Status::FailedPrecondition("the CDX lines committed for " + at.path +
+                                          " are cut off");
+      }
+      i = nl + 1;
+    }
+  }
+  return w;
+}
+
+Status WarcWriter::ResumeLocked(const Position& at) {
+  if (at.path != PathOf(at.index)) {
+    return Status::FailedPrecondition(
+        "the crawl's WARC file is " + at.path + ", and these options would write " +
+        PathOf(at.index) + ": resume it with the --warc-file and --warc-max-size it had");
+  }
+  const int fd = open(at.path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::FailedPrecondition("cannot continue WARC file " + at.path + ": " +
+                                      ErrnoText(errno));
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) < at.offset) {
+    close(fd);
+    return Status::FailedPrecondition(
+        "WARC file " + at.path + " is shorter than the " + std::to_string(at.offset) +
+        " bytes the crawl committed to it: it is not that crawl's");
+  }
+  // Cut the records written after the commit; the files a rotation started
+  // since then go too.
+  if (ftruncate(fd, static_cast<off_t>(at.offset)) != 0 || lseek(fd, 0, SEEK_END) < 0) {
+    const int err = errno;
+    close(fd);
+    return Status::IoError("cannot cut back WARC file " + at.path + ": " + ErrnoText(err));
+  }
+  for (std::uint64_t k = at.index + 1; options_.max_size > 0; ++k) {
+    const std::string later = PathOf(k);
+    if (unlink(later.c_str()) != 0) break;
+  }
+  for (std::uint64_t k = 0; k <= at.index; ++k) files_.push_back(PathOf(k));
+  fd_ = fd;
+  path_ = at.path;
+  file_size_ = at.offset;
+  file_has_records_ = true;
+  ++generation_;
+  warcinfo_id_ = at.warcinfo_id;
+  return Status::Ok();
+}
+
+Result<WarcWriter::Position> WarcWriter::Checkpoint(std::string* cdx) {
+  MutexLock l(mu_);
+  if (!status_.ok()) return status_;
+  Position p;
+  p.path = path_;
+  p.index = files_.empty() ? 0 : files_.size() - 1;
+  p.offset = file_size_;
+  p.warcinfo_id = warcinfo_id_;
+  if (cdx != nullptr && cdx_given_ < cdx_.size()) {
+    cdx->append(cdx_, cdx_given_);
+    cdx_given_ = cdx_.size();
+  }
+  return p;
+}
+
 WarcWriter::~WarcWriter() { Close(); }
 
 Status WarcWriter::status() const {
@@ -497,14 +583,18 @@ void WarcWriter::GiveBackCompressor(std::unique_ptr<GzipCompressor> c) {
   pool_.push_back(std::move(c));
 }
 
-Status WarcWriter::OpenFileLocked() {
+std::string WarcWriter::PathOf(std::uint64_t index) const {
   std::string path = options_.name;
   if (options_.max_size > 0) {
     char num[32];
-    std::snprintf(num, sizeof num, "-%05zu", files_.size());
+    std::snprintf(num, sizeof num, "-%05llu", static_cast<unsigned long long>(index));
     path += num;
   }
-  path += ".warc.gz";
+  return path + ".warc.gz";
+}
+
+Status WarcWriter::OpenFileLocked() {
+  std::string path = PathOf(files_.size());
   const int fd =
       open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {

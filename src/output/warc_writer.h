@@ -70,6 +70,27 @@ class WarcWriter final : public ResponseSink {
   // then writes nothing more (no CDXJ either).
   void Abandon() override;
 
+  // Where the writer is, for a crawl's commit (CrawlerOptions::state_dir).
+  struct Position {
+    std::string path;          // the current file
+    std::uint64_t index = 0;   // its number among the files (rotation)
+    std::uint64_t offset = 0;  // its length: whole records only
+    std::string warcinfo_id;   // its warcinfo record's WARC-Record-ID
+  };
+  // The position now, with the CDX lines added since the last call
+  // appended to `cdx` (with `cdx` in the options); IoError once a write
+  // failed. Any thread.
+  Result<Position> Checkpoint(std::string* cdx);
+  // A writer that continues the files a crawl committed: `at.path` cut
+  // back to `at.offset` (a kill may have left more), the files after it in
+  // the rotation removed, and `cdx` (the CDX lines committed so far) the
+  // start of the index. FailedPrecondition if the file is missing or
+  // shorter than `at.offset`, or if `options` name other files; IoError if
+  // it cannot be written. The dedup table starts empty.
+  static Result<std::unique_ptr<WarcWriter>> Resume(WarcOptions options,
+                                                    const Position& at,
+                                                    std::string cdx);
+
   // The paths of the WARC files created so far, in order.
   std::vector<std::string> files() const;
   // Heap bytes held by the dedup table and by the pending CDX lines.
@@ -121,7 +142,10 @@ class WarcWriter final : public ResponseSink {
   std::unique_ptr<GzipCompressor> TakeCompressor();
   void GiveBackCompressor(std::unique_ptr<GzipCompressor> c);
 
+  // The path of file number `index`.
+  std::string PathOf(std::uint64_t index) const;
   Status OpenFileLocked() REQUIRES(mu_);
+  Status ResumeLocked(const Position& at) REQUIRES(mu_);
   Status CloseFileLocked() REQUIRES(mu_);
   // write(2) until done; false (errno set) on failure.
   bool WriteLocked(std::string_view bytes) REQUIRES(mu_);
@@ -150,6 +174,7 @@ class WarcWriter final : public ResponseSink {
   // plus 8 bytes for its start in `cdx_at_`, plus string growth slack.
   std::string cdx_ GUARDED_BY(mu_);
   std::vector<std::uint64_t> cdx_at_ GUARDED_BY(mu_);
+  std::size_t cdx_given_ GUARDED_BY(mu_) = 0;  // bytes of cdx_ Checkpoint() gave
   std::atomic<bool> failed_{false};
 
   Mutex rng_mu_;
