@@ -50,11 +50,14 @@
 #ifndef CRAWL_CRAWLER_H_
 #define CRAWL_CRAWLER_H_
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crawl/fetcher.h"
@@ -165,6 +168,27 @@ class Crawler {
   explicit Crawler(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// What a state directory's last commit says of its crawl: `crawl status
+// --state DIR`. Read from a copy of the committed state, so a crawl running
+// on the directory is not disturbed.
+struct CrawlStatus {
+  bool finished = false;         // the crawl ran to its end
+  std::uint64_t queued = 0;      // URLs waiting to be fetched (or for robots.txt)
+  std::uint64_t in_flight = 0;   // URLs being fetched at the last commit
+  CrawlSummary counts;           // outcomes so far; `discovered`: URLs seen
+  // The hosts with the most URLs queued, most first: (host, queued).
+  std::vector<std::pair<std::string, std::uint64_t>> top_hosts;
+  double pages_per_second = 0;   // over the minute before the last commit
+  std::chrono::system_clock::time_point started, last_commit;
+  // The options that define the crawl, as (flag, value): see --state.
+  std::vector<std::pair<std::string, std::string>> options;
+};
+
+// Reads the state in `state_dir`; FailedPrecondition if there is none, or
+// it cannot be read (another format, corrupted).
+Result<CrawlStatus> ReadCrawlStatus(const std::string& state_dir,
+                                    std::size_t top_hosts = 10);
 
 }  // namespace crawl
 

@@ -240,6 +240,23 @@ struct CrawlerOptions {
   // seed's own userinfo ("https://user:pw@host/") wins for its origin.
   // Never sent to another origin, never written to a record.
   std::string user, password;
+  // --state DIR: the crawl's state on disk (RocksDB), committed after every
+  // batch of completions with the JSON Lines file's position, so that a
+  // crawl killed at any moment (kill -9, a crash, a reboot) or stopped is
+  // taken up where its last commit left it by opening the same options
+  // again. The first Open creates the state. Open refuses (InvalidArgument)
+  // options that define another crawl than the state's (the seeds, scope,
+  // include/exclude, depth, limits, robots) and (FailedPrecondition) a
+  // directory another process holds, of another format, or corrupted. A
+  // crawl that ran to its end does nothing when run again
+  // (CrawlSummary::already_finished). The WARC files (the current one cut
+  // back, the index's lines so far) and the mirror continue too; responses
+  // are then kept on the event loop's thread as they complete
+  // (PageOptions::parse_threads is not used), so that each commit matches
+  // the WARC exactly. A resumed crawl's --warc-dedup starts afresh. Needs
+  // the event engine; the JSON Lines file must be a regular file for its
+  // torn tail to be cut. Empty: the state lives in memory.
+  std::string state_dir;
 };
 
 }  // namespace crawl

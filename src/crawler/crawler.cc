@@ -9,6 +9,10 @@
 // callback holds, so a callback may call them.
 #include "crawl/crawler.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,13 +27,16 @@
 
 #include "crawl/lecture.h"
 #include "crawl/url.h"
+#include "crawler/state.h"
 #include "engine/engines.h"
 #include "engine/frontier.h"
 #include "fetch/http_fetcher.h"
 #include "output/jsonl_sink.h"
 #include "output/mirror.h"
 #include "output/warc_writer.h"
+#include "store/rocks_store.h"
 #include "sync/mutex.h"
+#include "util/codec.h"
 
 namespace crawl {
 
@@ -106,10 +113,13 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
       }
       h.keep_raw_body = true;  // the body as sent, for the record
     }
+    if (!options_.state_dir.empty()) {
+      if (Status s = OpenState(); !s.ok()) return s;
+    }
 
     // The outputs, before the fetcher that calls them.
     if (options_.output.warc) {
-      auto warc = WarcWriter::Open(*options_.output.warc);
+      auto warc = OpenWarc();
       if (!warc.ok()) return warc.status();
       warc_ = std::move(*warc);
       keepers_.push_back(warc_.get());
@@ -123,19 +133,17 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     const JsonlOptions& j = options_.output.jsonl;
     if (!j.path.empty()) {
       std::FILE* out = stdout;
+      std::uint64_t offset = 0;
       if (j.path != "-") {
-        out = std::fopen(j.path.c_str(), "w");
-        if (out == nullptr) {
-          return Status::IoError("cannot open " + j.path + ": " +
-                                 std::strerror(errno));
-        }
+        if (Status s = OpenJsonlFile(j.path, &out, &offset); !s.ok()) return s;
         jsonl_file_ = out;
       }
       jsonl_ = std::make_unique<JsonlSink>(
           out, j.path == "-" ? "stdout" : j.path,
           JsonlFields{.links = j.links,
                       .warc = options_.output.warc.has_value(),
-                      .mirror = options_.output.mirror.has_value()});
+                      .mirror = options_.output.mirror.has_value()},
+          offset);
     }
 
     if (http) {
@@ -193,7 +201,8 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     try {
       std::thread housekeeper([this] { Housekeep(); });
       try {
-        summary = RunCrawl(options_.crawl, *fetcher_, *this, this);
+        summary = RunCrawl(options_.crawl, *fetcher_, *this, this, store_.get());
+        if (summary.ok()) summary->already_finished = already_finished_;
       } catch (...) {
         summary = Status::Internal("the crawl failed: " +
                                    WhatOf(std::current_exception()));
@@ -287,6 +296,42 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     return true;
   }
 
+  // Every record streamed so far reaches the JSON Lines file, whose length
+  // is then committed with the state; and a progress sample for `crawl
+  // status`. A failed write throws: nothing more is committed, and a resumed
+  // crawl cuts the file back to the last commit.
+  void Checkpoint(FrontierStore::Meta& out) override {
+    if (warc_) {
+      std::string cdx;
+      Result<WarcWriter::Position> at =
+          warc_->Checkpoint(options_.output.warc->cdx ? &cdx : nullptr);
+      if (!at.ok()) {
+        throw StoreError(at.status().message() +
+                         "; the state stays as of its last commit");
+      }
+      if (!cdx.empty()) out.emplace_back(WarcCdxMeta(warc_mark_.cdx_chunks++), std::move(cdx));
+      warc_mark_.path = at->path;
+      warc_mark_.index = at->index;
+      warc_mark_.offset = at->offset;
+      warc_mark_.warcinfo_id = at->warcinfo_id;
+      out.emplace_back(kWarcMeta, EncodeWarcMark(warc_mark_));
+    }
+    if (jsonl_) {
+      Result<std::uint64_t> at = jsonl_->Checkpoint();
+      if (!at.ok()) {
+        throw StoreError(at.status().message() +
+                         "; the state stays as of its last commit");
+      }
+      if (jsonl_file_ != nullptr) {
+        out.emplace_back(kJsonlMeta,
+                         EncodePosition({options_.output.jsonl.path, *at}));
+      }
+    }
+    progress_log_.Add(UnixMillisNow(),
+                      progress_.pages.load(std::memory_order_relaxed));
+    out.emplace_back(kProgressMeta, progress_log_.Encode());
+  }
+
   // --- RecordSink (one record at a time) ---
 
   void OnRecord(const PageRecord& record) override {
@@ -321,6 +366,121 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     result.error = std::move(error);
     result.links.clear();
     result.nofollow_links.clear();
+  }
+
+  // Opens (or creates) the state in options_.state_dir and checks that it
+  // is this crawl's.
+  Status OpenState() {
+    const std::string& dir = options_.state_dir;
+    if (options_.crawl.engine != Engine::kEvent) {
+      return Status::InvalidArgument(
+          "--state needs the event engine (the default), not --engine " +
+          std::string(EngineName(options_.crawl.engine)));
+    }
+    // Responses are kept (WARC, mirror) on the event loop's thread, the
+    // master's, as they complete: so each commit finds in the WARC exactly
+    // the records of the completions it commits, and none of a fetch still
+    // in flight.
+    options_.page.parse_threads = 0;
+    try {
+      store_ = RocksStore::Open(dir, FrontierStore::Order::kBreadthFirst,
+                                RocksStore::Mode::kCreateOrOpen);
+      const OptionList now = DefiningOptions(options_.crawl);
+      const std::string saved = store_->LoadMeta(kOptionsMeta);
+      if (saved.empty()) {  // a new crawl: what defines it, before any fetch
+        std::string started;
+        PutBe(started, static_cast<std::uint64_t>(UnixMillisNow()), 8);
+        store_->Commit({{kOptionsMeta, EncodeOptions(now)},
+                        {kStartedMeta, std::move(started)}});
+      } else if (Status same = SameCrawl(DecodeOptions(saved), now, dir);
+                 !same.ok()) {
+        store_.reset();
+        return same;
+      }
+      already_finished_ = store_->LoadMeta(FrontierStore::kFinishedMeta) == "1";
+      progress_log_.Load(store_->LoadMeta(kProgressMeta));
+      jsonl_position_ = DecodePosition(store_->LoadMeta(kJsonlMeta));
+      warc_mark_ = DecodeWarcMark(store_->LoadMeta(kWarcMeta));
+    } catch (const StoreError& e) {
+      store_.reset();
+      std::string message = e.what();
+      if (message.find(dir) == std::string::npos) {
+        message = "state directory " + dir + ": " + message;
+      }
+      return Status::FailedPrecondition(message);
+    }
+    return Status();
+  }
+
+  // The WARC writer: new, or with a state whose last commit had one, that
+  // writer's files continued from the committed position.
+  Result<std::unique_ptr<WarcWriter>> OpenWarc() {
+    const WarcOptions& w = *options_.output.warc;
+    if (!store_ || warc_mark_.path.empty()) return WarcWriter::Open(w);
+    std::string cdx;
+    try {
+      for (std::uint64_t k = 0; w.cdx && k < warc_mark_.cdx_chunks; ++k) {
+        cdx += store_->LoadMeta(WarcCdxMeta(k));
+      }
+    } catch (const StoreError& e) {
+      return Status::FailedPrecondition(e.what());
+    }
+    WarcWriter::Position at{warc_mark_.path, warc_mark_.index, warc_mark_.offset,
+                            warc_mark_.warcinfo_id};
+    return WarcWriter::Resume(w, at, std::move(cdx));
+  }
+
+  // Opens the JSON Lines file `path`: truncated, or with a state, cut back
+  // to the length its last commit recorded (a crawl killed since then may
+  // have written more), to be continued.
+  Status OpenJsonlFile(const std::string& path, std::FILE** out,
+                       std::uint64_t* offset) {
+    auto error = [&](const char* what) {
+      return Status::IoError(std::string("cannot ") + what + " " + path + ": " +
+                             std::strerror(errno));
+    };
+    if (!store_) {
+      *out = std::fopen(path.c_str(), "w");
+      if (*out == nullptr) return error("open");
+      *offset = 0;
+      return Status();
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return error("open");
+    struct stat st {};
+    std::uint64_t at = jsonl_position_.path == path ? jsonl_position_.offset : 0;
+    if (fstat(fd, &st) != 0) {
+      const Status s = error("read");
+      ::close(fd);
+      return s;
+    }
+    if (S_ISREG(st.st_mode)) {
+      if (static_cast<std::uint64_t>(st.st_size) < at) {
+        ::close(fd);
+        return Status::FailedPrecondition(
+            path + " holds " + std::to_string(st.st_size) +
+            " bytes, fewer than the " + std::to_string(at) + " the crawl in " +
+            options_.state_dir +
+            " committed to it: it is not that crawl's output (restore it, or "
+            "give another -o)");
+      }
+      if (ftruncate(fd, static_cast<off_t>(at)) != 0 ||
+          lseek(fd, 0, SEEK_END) < 0) {
+        const Status s = error("cut back");
+        ::close(fd);
+        return s;
+      }
+    } else {
+      at = 0;  // a pipe, a terminal, /dev/null: nothing to cut
+    }
+    *out = fdopen(fd, "w");  // does not truncate
+    if (*out == nullptr) {
+      const Status s = error("open");
+      ::close(fd);
+      return s;
+    }
+    *offset = at;
+    return Status();
   }
 
   bool OutputFailed() const {
@@ -375,6 +535,13 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
   std::unique_ptr<JsonlSink> jsonl_;
   std::unique_ptr<Fetcher> fetcher_;
   HttpFetcher* http_ = nullptr;  // fetcher_, when it is ours
+  // With a state directory: the store (holding its lock until the Crawler
+  // goes), what its last commit said, and the progress log.
+  std::unique_ptr<RocksStore> store_;
+  bool already_finished_ = false;
+  OutputPosition jsonl_position_;
+  WarcMark warc_mark_;  // as last committed
+  ProgressLog progress_log_;
 
   std::atomic<bool> stop_{false};
   CrawlProgress progress_;
