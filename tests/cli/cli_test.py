@@ -122,6 +122,17 @@ class Help(unittest.TestCase):
             self.assertTrue(opt in longs | shorts,
                             "man/crawl.1 documents %s; --help does not" % opt)
 
+        # crawl status: its --help's options, under STATUS OPTIONS.
+        p = run("status", "--help")
+        self.assertEqual(p.returncode, 0)
+        status_longs = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", p.stdout))
+        self.assertTrue({"--state", "--json", "--top"} <= status_longs, p.stdout)
+        status_doc = "\n".join(tags(sections["STATUS OPTIONS"]))
+        for opt in sorted(status_longs):
+            self.assertTrue(
+                re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(opt), status_doc),
+                "crawl status %s is not documented in man/crawl.1" % opt)
+
         status = "\n".join(tags(sections["EXIT STATUS"]))
         for code in sorted(codes, key=int):
             self.assertTrue(re.search(r"(?<!\d)%s(?!\d)" % code, status),

@@ -15,6 +15,7 @@ namespace {
 
 constexpr char kUsage[] = R"(Usage: crawl [OPTIONS] URL...
        crawl bench [BENCH OPTIONS] [OPTIONS]
+       crawl status [STATUS OPTIONS]   (see crawl status --help)
 
 Crawls the web from the seed URLs and writes one JSON Lines record per
 fetched URL. By default it stays on the seeds' hosts.
@@ -48,6 +49,17 @@ Crawl:
                              (default: inf = no limit; 0 = seeds only)
       --max-pages N          at most N fetches in all (default: no limit)
       --max-time SECONDS     stop after this long (default: no limit)
+      --state DIR            keep the crawl's state in DIR (RocksDB), committed
+                             after every batch of fetches with the -o file's
+                             length: run the same command again after a
+                             kill, a crash or a stop, and it resumes where
+                             the last commit left off (the -o file is cut
+                             back to it). The seeds, --scope, --include,
+                             --exclude, --depth, --max-pages,
+                             --max-pages-per-host, --max-redirects,
+                             --ignore-robots and --sitemaps must stay the
+                             same; a finished crawl says so and exits 0.
+                             Event engine; not with --warc-file yet
 Politeness:
       --per-host N           fetches in flight to one host at most (default: 2;
                              0 = no limit)
@@ -132,10 +144,12 @@ Testing:
   -h, --help                 show this help and exit
       --version              show the version and exit
 
-Exit codes: 0 the crawl completed (failed fetches are records, not failures);
-1 it completed with fetch errors and --fail-on-error; 2 usage error;
-3 fatal error (output not writable — a full disk included —, HTTP engine
-not available);
+Exit codes: 0 the crawl completed (failed fetches are records, not failures),
+or the --state crawl had finished already; 1 it completed with fetch errors
+and --fail-on-error; 2 usage error (options that differ from the --state
+crawl's included); 3 fatal error (output or state not writable — a full disk
+included —, a --state directory in use, of another version or corrupted,
+HTTP engine not available);
 130 / 143 stopped by SIGINT / SIGTERM (after flushing output and summary).
 )";
 
@@ -148,7 +162,7 @@ enum LongOnly {
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
   kBenchPageSize, kBenchLatency, kBenchThreads, kBenchHosts, kUser, kPassword,
   kConnectTo, kWarcFile, kWarcMaxSize, kWarcDedup, kWarcCdx, kWarcLevel,
-  kMirror,
+  kMirror, kState,
 };
 
 template <typename T>
@@ -273,6 +287,7 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"warc-cdx", no_argument, nullptr, kWarcCdx},
       {"warc-gzip-level", required_argument, nullptr, kWarcLevel},
       {"mirror", required_argument, nullptr, kMirror},
+      {"state", required_argument, nullptr, kState},
       {"quiet", no_argument, nullptr, 'q'},
       {"verbose", no_argument, nullptr, 'v'},
       {"fail-on-error", no_argument, nullptr, kFailOnError},
@@ -469,6 +484,10 @@ Result<Config> ParseFlags(int argc, char** argv) {
       case kMirror:
         if (*optarg == '\0') return bad("--mirror (expected a directory)");
         c.mirror = optarg;
+        break;
+      case kState:
+        if (*optarg == '\0') return bad("--state (expected a directory)");
+        c.state_dir = optarg;
         break;
       case 'q': c.quiet = true; break;
       case 'v': c.verbose = true; break;

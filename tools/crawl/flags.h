@@ -28,6 +28,7 @@ struct Config {
   bool warc_cdx = false;
   int warc_level = 1;  // libdeflate's; see WarcOptions::level
   std::string mirror;
+  std::string state_dir;  // --state DIR
   // The options as given, with any password masked: for the WARC's warcinfo.
   std::string command_line;
   bool quiet = false;

@@ -25,6 +25,7 @@
 #include "crawl/crawler.h"
 #include "crawl/fake_fetcher.h"
 #include "flags.h"
+#include "status.h"
 
 namespace {
 
@@ -43,6 +44,7 @@ int UsageError(const std::string& message) {
 
 int Main(int argc, char** argv) {
   using namespace crawl;
+  if (argc > 1 && std::string(argv[1]) == "status") return cli::RunStatus(argc, argv);
   auto parsed = cli::ParseFlags(argc, argv);
   if (!parsed.ok()) return UsageError(parsed.status().message());
   cli::Config& config = *parsed;
@@ -97,6 +99,7 @@ int Main(int argc, char** argv) {
   options.page = config.page;
   options.user = config.user;
   options.password = config.password;
+  options.state_dir = config.state_dir;
   options.output.jsonl = {.path = config.output.empty() ? "-" : config.output,
                           .links = config.with_links};
   if (!config.warc_file.empty()) {
@@ -194,6 +197,17 @@ int Main(int argc, char** argv) {
   }
 
   const CrawlSummary& s = *summary;
+  if (s.already_finished) {  // said even with -q: it is all this run did
+    console.Line("crawl: the crawl in " + config.state_dir +
+                 " has finished already (" + std::to_string(s.pages) +
+                 " pages); nothing to do");
+    return kExitOk;
+  }
+  if (s.resumed && !config.quiet) {
+    console.Line("crawl: resumed the crawl in " + config.state_dir + "; " +
+                 std::to_string(s.requeued) +
+                 " URLs in flight at its last commit were fetched again");
+  }
   if ((config.crawl.engine == Engine::kMutex ||
        config.crawl.engine == Engine::kChannel) &&
       s.threads < config.crawl.concurrency) {
