@@ -251,10 +251,14 @@ class Loop {
 // What the loops share. Fixed before the threads start, but the atomics.
 struct ServerState {
   ServerState(const SiteOptions& o, std::string origin)
-      : options(o), renderer(o, std::move(origin)) {}
+      : options(o), renderer(o, std::move(origin)) {
+    if (o.count_pages) page_responses.reset(new std::atomic<std::uint32_t>[o.pages]());
+  }
 
   const SiteOptions options;
   const PageRenderer renderer;
+  // With count_pages: responses per page.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> page_responses;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};  // open or being handed over, all loops
   std::vector<std::unique_ptr<Loop>> loops;
@@ -596,6 +600,9 @@ void Loop::Queue(Conn& c, const Pending& p) {
 void Loop::Respond(Conn& c, const Pending& p) {
   responses_.store(responses_.load(std::memory_order_relaxed) + 1,
                    std::memory_order_relaxed);
+  if (p.reply == Reply::kPage && state_.page_responses) {
+    state_.page_responses[p.page].fetch_add(1, std::memory_order_relaxed);
+  }
   if (p.reply == Reply::kPage) {
     AppendPage(c, p);
   } else {
@@ -977,6 +984,17 @@ std::uint16_t SiteServer::port() const { return impl_->port; }
 
 std::string SiteServer::RootUrl() const {
   return "http://127.0.0.1:" + std::to_string(impl_->port) + "/";
+}
+
+std::vector<std::uint32_t> SiteServer::page_responses() const {
+  std::vector<std::uint32_t> out;
+  const ServerState* state = impl_->state.get();
+  if (state == nullptr || !state->page_responses) return out;
+  out.resize(state->options.pages);
+  for (std::uint64_t i = 0; i < state->options.pages; ++i) {
+    out[i] = state->page_responses[i].load(std::memory_order_relaxed);
+  }
+  return out;
 }
 
 std::uint64_t SiteServer::requests() const {

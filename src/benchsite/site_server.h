@@ -74,6 +74,8 @@ struct SiteOptions {
   int threads = 1;                       // event-loop threads, 1..64
   int max_connections = 10'000;          // open at once, all loops, >= 1
   std::chrono::milliseconds idle_timeout{30'000};  // > 0
+  // Count the responses per page (4 bytes a page): page_responses().
+  bool count_pages = false;
 };
 
 // Not OK if `options` is out of the ranges above.
@@ -135,6 +137,9 @@ class SiteServer {
   // before then (the client reset it, or Stop()) is not counted; one whose
   // client only closed its side is.
   std::uint64_t requests() const;
+  // With count_pages: the responses so far, per page (counted as
+  // requests() is); else empty.
+  std::vector<std::uint32_t> page_responses() const;
 
  private:
   struct Impl;
