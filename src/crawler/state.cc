@@ -226,10 +226,14 @@ Result<CrawlStatus> ReadCrawlStatus(const std::string& state_dir, std::size_t to
     if (log.last_ms() != 0) st.last_commit = at(log.last_ms());
     st.finished = store->LoadMeta(FrontierStore::kFinishedMeta) == "1";
     const FrontierStore::Unfinished u = store->TakeUnfinished();
-    st.in_flight = u.in_flight.size();
-    st.queued = u.waiting.size();
     std::vector<std::pair<std::uint32_t, std::uint64_t>> queued = store->QueuedByHost();
-    for (const auto& [h, n] : queued) st.queued += n;
+    std::uint64_t entries = u.waiting.size();
+    for (const auto& [h, n] : queued) entries += n;
+    // The pages in flight: those with an 'in flight' mark, and those whose
+    // queue entries the store keeps until they are done with.
+    st.in_flight = committed ? committed->in_flight : u.in_flight.size();
+    const std::uint64_t kept = st.in_flight - std::min<std::uint64_t>(st.in_flight, u.in_flight.size());
+    st.queued = entries - std::min(entries, kept);
     if (committed) {
       st.counts = std::move(committed->counts);
       std::sort(queued.begin(), queued.end(), [](const auto& a, const auto& b) {

@@ -386,6 +386,8 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
         s.stage = UrlStage::kInFlight;
         store_.Set(entry.key, s);
         --queued_pages_;
+        ++in_flight_pages_;
+        if (s.attempts == 0) ++in_flight_first_;
         if (s.attempts == 0 && ++dispatched_ == options_.max_pages) {
           Unschedule();  // the last new page: only retries from here on
         }
@@ -516,6 +518,10 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
   }
   --hosts_[h].in_flight;
   --in_flight_;
+  if (task.kind == QueueEntry::Kind::kPage) {
+    --in_flight_pages_;
+    if (task.attempt == 1) --in_flight_first_;
+  }
   switch (task.kind) {
     case QueueEntry::Kind::kPage:
       if (options_.hooks != nullptr && task.request != nullptr) {
@@ -599,12 +605,14 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   // batch. Only admissible URLs are ever added, so a known one needs no
   // check.
   constexpr UrlKey kPending = kNoUrl - 1;
+  link_views_.clear();
+  for (std::size_t k = 0; k < n; ++k) link_views_.push_back(link(k));
+  store_.FindMany(link_views_, found_);
   link_keys_.assign(n, kNoUrl);
   fresh_.clear();
   for (std::size_t k = 0; k < n; ++k) {
-    const UrlKey child = store_.Find(link(k));
-    if (child != kNoUrl) {
-      link_keys_[k] = child;
+    if (found_[k].key != kNoUrl) {
+      link_keys_[k] = found_[k].key;
     } else if (Admissible(link(k))) {
       link_keys_[k] = kPending;
       fresh_.push_back(link(k));
@@ -613,13 +621,27 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   if (!fresh_.empty()) {
     store_.AddIfNew(fresh_, added_);
     std::size_t next = 0;
-    for (UrlKey& child : link_keys_) {
-      if (child == kPending) child = added_[next++].key;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (link_keys_[k] != kPending) continue;
+      link_keys_[k] = added_[next++].key;
+      found_[k] = {link_keys_[k], UrlState()};  // unreached: relaxed below
     }
   }
-  std::erase(link_keys_, kNoUrl);
+  // A known link whose depth cannot shrink needs nothing more (depths only
+  // shrink, so what FindMany read still says so); the rest are relaxed.
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (link_keys_[k] == kNoUrl) continue;
+    link_keys_[kept] = link_keys_[k];
+    found_[kept] = found_[k];
+    ++kept;
+  }
+  link_keys_.resize(kept);
   if (options_.max_depth >= 0) store_.SetLinks(key, link_keys_);
-  for (const UrlKey child : link_keys_) Relax(child, s.depth + 1, key);
+  for (std::size_t k = 0; k < kept; ++k) {
+    if (found_[k].state.depth <= s.depth + 1) continue;
+    Relax(link_keys_[k], s.depth + 1, key);
+  }
 
   if (result.outcome == Outcome::kRedirect && !result.redirect_to.empty()) {
     const int hops = s.hops + 1;
@@ -895,7 +917,7 @@ CrawlSummary Frontier::Summary() const {
 
 namespace {
 
-constexpr std::uint64_t kPolicyFormat = 1;
+constexpr std::uint64_t kPolicyFormat = 2;
 
 void PutCounts(std::string& out, const std::map<std::string, std::uint64_t>& m) {
   PutVarint(out, m.size());
@@ -930,7 +952,10 @@ void Frontier::Commit(FrontierStore::Meta outputs, bool finished) {
   PutCounts(policy, c.status_classes);
   PutCounts(policy, c.error_kinds);
   PutCounts(policy, c.dropped);
-  PutVarint(policy, dispatched_);
+  // A first attempt in flight is dispatched again by a resumed crawl, and
+  // counted then.
+  PutVarint(policy, dispatched_ - in_flight_first_);
+  PutVarint(policy, in_flight_pages_);
   PutVarint(policy, reached_);
   PutVarint(policy, sitemap_seeds_);
   PutVarint(policy, hosts_.size());
@@ -977,6 +1002,7 @@ std::optional<Frontier::Committed> Frontier::LoadCommitted(const FrontierStore& 
     throw corrupt("policy");
   }
   out.dispatched = in.Varint();
+  out.in_flight = in.Varint();
   out.reached = in.Varint();
   out.sitemap_seeds = in.Varint();
   const std::uint64_t hosts = in.Varint();
@@ -1016,6 +1042,9 @@ void Frontier::Resume() {
     hosts_[h].crawl_delay_s = m.crawl_delay_s;
   }
   resumed_ = true;
+  // In flight then: some queued again by the store where they were, the
+  // rest listed as such (below); either way fetched again.
+  requeued_ = committed->in_flight;
   now_ = Clock::now();
 
   // The queues as committed.
@@ -1035,14 +1064,12 @@ void Frontier::Resume() {
   for (const UrlKey key : u.in_flight) {
     UrlState s = store_.Get(key);
     if (s.host >= hosts_.size()) throw corrupt("URLs in flight");
-    if (s.attempts == 0 && dispatched_ != 0) --dispatched_;  // counted again
     s.stage = UrlStage::kQueued;
     store_.Set(key, s);
     store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
     ++hosts_[s.host].retries;
     ++retrying_;
     ++queued_pages_;
-    ++requeued_;
     Schedule(s.host, now_);
   }
   for (const UrlKey key : u.waiting) {

@@ -256,6 +256,7 @@ class Frontier {
     };
     CrawlSummary counts;  // `discovered`: the store's size
     std::uint64_t dispatched = 0, reached = 0, sitemap_seeds = 0;
+    std::uint64_t in_flight = 0;  // pages in flight then
     std::vector<HostMeta> hosts;  // by host id
   };
   static std::optional<Committed> LoadCommitted(const FrontierStore& store);
@@ -386,6 +387,8 @@ class Frontier {
   std::size_t queued_entries_ = 0;  // in host queues (not retries), any kind
   std::size_t queued_pages_ = 0;    // pages in host queues or waiting
   std::uint64_t dispatched_ = 0;    // pages dispatched (first attempts)
+  std::uint64_t in_flight_first_ = 0;  // of which in flight now
+  std::uint64_t in_flight_pages_ = 0;  // page tasks in flight
   std::size_t retrying_ = 0;        // pages in hosts' retries
   std::uint64_t reached_ = 0;       // URLs admitted (out of kDiscovered)
   std::vector<PageRecord> out_;     // records made outside a page's own
@@ -402,6 +405,8 @@ class Frontier {
   std::vector<std::pair<std::string, RequestData>> visits_;
   std::string url_;
   std::vector<UrlKey> link_keys_;
+  std::vector<std::string_view> link_views_;
+  std::vector<FrontierStore::Found> found_;
   std::vector<std::string_view> fresh_;
   std::vector<FrontierStore::Added> added_;
   const bool requests_wanted_;  // options_.hooks->WantsRequests()

@@ -16,10 +16,13 @@
 namespace crawl {
 
 // The state's format: a directory written by another format is refused.
-constexpr std::string_view kFormat = "crawl-state 1";
+constexpr std::string_view kFormat = "crawl-state 2";
 constexpr std::uint64_t kMiddle = std::uint64_t{1} << 62;  // deque positions start here
 // Clean records cached between commits before they are dropped.
-constexpr std::size_t kMaxCached = std::size_t{1} << 20;
+// Records kept in memory: every one changed since the last commit, and up
+// to this many others, read or committed lately (the hot ones: a page's
+// record between its dispatch and its completion, well-linked pages).
+constexpr std::size_t kMaxCached = std::size_t{1} << 17;
 
 struct RocksStore::Db {
   std::unique_ptr<rocksdb::DB> db;
@@ -29,6 +32,7 @@ struct RocksStore::Db {
   rocksdb::ColumnFamilyHandle* queue() const { return handles[2]; }
   rocksdb::ColumnFamilyHandle* links() const { return handles[3]; }
   std::string secondary;  // read-only: the secondary instance's own directory
+  rocksdb::WriteBatch batch;  // a commit's, kept for its capacity
   ~Db() {
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -190,14 +194,18 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
     return rocksdb::NewBlockBasedTableFactory(t);
   };
   rocksdb::ColumnFamilyOptions base;
-  base.write_buffer_size = 16 << 20;
+  base.write_buffer_size = 4 << 20;
   base.max_write_buffer_number = 2;
   base.compression = rocksdb::kLZ4Compression;
   base.table_factory.reset(table(false));
   rocksdb::ColumnFamilyOptions urls = base;
-  urls.write_buffer_size = 32 << 20;
+  urls.write_buffer_size = 16 << 20;
   urls.table_factory.reset(table(true));
   urls.optimize_filters_for_hits = false;
+  // A Bloom filter on the memtable too: a new URL's "seen?" is answered
+  // there without walking the skip list.
+  urls.memtable_prefix_bloom_size_ratio = 0.05;
+  urls.memtable_whole_key_filtering = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, base},
       {"urls", urls},
@@ -211,6 +219,9 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   options.keep_log_file_num = 2;
   options.max_background_jobs = 2;
   options.paranoid_checks = true;
+  // The WAL holds what the memtables do: closing need not write them out
+  // (the next open replays it).
+  options.avoid_flush_during_shutdown = true;
 
   auto db = std::make_unique<Db>();
   rocksdb::DB* raw = nullptr;
@@ -336,20 +347,70 @@ void RocksStore::Load() {
 
 // --- URLs ---
 
+RocksStore::Record* RocksStore::RecordCache::Find(UrlKey key) {
+  if (slots_.empty()) return nullptr;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+    const std::uint32_t at = slots_[i];
+    if (at == 0) return nullptr;
+    if (records_[at - 1].first == key) return &records_[at - 1].second;
+  }
+}
+
+void RocksStore::RecordCache::Place(std::uint32_t index) {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = records_[index].first & mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = index + 1;
+}
+
+RocksStore::Record& RocksStore::RecordCache::Insert(UrlKey key, Record r) {
+  records_.emplace_back(key, std::move(r));
+  if ((records_.size()) * 2 > slots_.size()) {  // load at most 1/2
+    slots_.assign(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    for (std::uint32_t i = 0; i < records_.size(); ++i) Place(i);
+  } else {
+    Place(static_cast<std::uint32_t>(records_.size() - 1));
+  }
+  return records_.back().second;
+}
+
+template <typename Keep>
+void RocksStore::RecordCache::Retain(Keep keep) {
+  std::deque<std::pair<UrlKey, Record>> kept;
+  for (auto& kv : records_) {
+    if (keep(kv.first, kv.second)) kept.push_back(std::move(kv));
+  }
+  records_.swap(kept);
+  std::size_t n = 1024;
+  while (n < records_.size() * 2) n *= 2;
+  slots_.assign(n, 0);
+  for (std::uint32_t i = 0; i < records_.size(); ++i) Place(i);
+}
+
+std::size_t RocksStore::RecordCache::MemoryUsage() const {
+  std::size_t bytes = slots_.capacity() * sizeof(std::uint32_t) +
+                      records_.size() * sizeof(std::pair<UrlKey, Record>);
+  for (const auto& kv : records_) {
+    if (kv.second.url.capacity() > 15) bytes += kv.second.url.capacity() + 1;
+  }
+  return bytes;
+}
+
 RocksStore::Record* RocksStore::Lookup(UrlKey key) const {
-  if (auto it = cache_.find(key); it != cache_.end()) return &it->second;
+  if (Record* r = cache_.Find(key)) return r;
   std::string value;
   const rocksdb::Status s = db_->db->Get({}, db_->urls(), UrlDbKey(key), &value);
   if (s.IsNotFound()) return nullptr;
   if (!s.ok()) Fail(s, "cannot read a URL's state");
-  if (cache_.size() >= kMaxCached) {  // drop what is clean
-    std::erase_if(cache_, [](const auto& kv) { return !kv.second.dirty; });
+  if (cache_.size() >= kMaxCached) {  // drop what is clean and not in flight
+    cache_.Retain([this](UrlKey k, const Record& r) { return r.dirty || taken_.contains(k); });
   }
   Record r;
   if (!DecodeRecord(value, r.state, r.url)) {
     throw StoreError("the state is corrupted: a URL's record cannot be read");
   }
-  return &cache_.emplace(key, std::move(r)).first->second;
+  return &cache_.Insert(key, std::move(r));
 }
 
 RocksStore::Probe RocksStore::ProbeUrl(std::string_view url) const {
@@ -358,6 +419,16 @@ RocksStore::Probe RocksStore::ProbeUrl(std::string_view url) const {
     Record* r = Lookup(key);
     if (r == nullptr || r->url == url) return {key, r};
     key = NextKey(key);  // a fingerprint collision: the next key up
+  }
+}
+
+void RocksStore::FindMany(std::span<const std::string_view> urls,
+                          std::vector<Found>& out) const {
+  out.resize(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    const Probe p = ProbeUrl(urls[i]);
+    out[i].key = p.record == nullptr ? kNoUrl : p.key;
+    if (p.record != nullptr) out[i].state = p.record->state;
   }
 }
 
@@ -381,7 +452,8 @@ void RocksStore::AddIfNew(std::span<const std::string_view> urls,
     Record r;
     r.url.assign(urls[i]);
     r.dirty = true;
-    cache_.emplace(p.key, std::move(r));
+    cache_.Insert(p.key, std::move(r));
+    dirty_.push_back(p.key);
     ++size_;
     out[i] = {p.key, true};
   }
@@ -408,15 +480,31 @@ void RocksStore::Mark(char set, UrlKey key, bool on) {
 void RocksStore::Set(UrlKey key, const UrlState& state) {
   Record* r = Lookup(key);
   if (r == nullptr) throw StoreError("the state is inconsistent: a URL key has no record");
-  const UrlStage was = r->state.stage;
+  const UrlState was = r->state;
   r->state = state;
-  r->dirty = true;
-  if (was != state.stage) {
-    if (was == UrlStage::kInFlight) Mark('F', key, false);
-    if (was == UrlStage::kWaiting) Mark('W', key, false);
+  const auto taken = taken_.find(key);
+  if (taken != taken_.end()) {
+    // Taken from a retry or breadth-first queue: its entry stays until the
+    // page is done with (or queued anew), and says "not finished" on disk
+    // meanwhile, so being in flight is written nowhere.
+    if (state.stage == UrlStage::kInFlight) {
+      UrlState stored = state;
+      stored.stage = was.stage;
+      if (!r->dirty && stored == was) return;
+    } else {
+      DropEntry(taken->second);
+      taken_.erase(taken);
+    }
+  } else if (was.stage != state.stage) {
+    if (was.stage == UrlStage::kInFlight) Mark('F', key, false);
     if (state.stage == UrlStage::kInFlight) Mark('F', key, true);
+  }
+  if (was.stage != state.stage) {
+    if (was.stage == UrlStage::kWaiting) Mark('W', key, false);
     if (state.stage == UrlStage::kWaiting) Mark('W', key, true);
   }
+  if (!r->dirty) dirty_.push_back(key);
+  r->dirty = true;
 }
 
 void RocksStore::Url(UrlKey key, std::string& out) const {
@@ -441,6 +529,35 @@ void RocksStore::PutQueue(std::string key, std::string value) {
   queue_puts_[std::move(key)] = std::move(value);
 }
 
+void RocksStore::DropEntry(const std::string& key) {
+  // Deleted even if put since the last commit: an earlier commit may hold
+  // it too.
+  queue_puts_.erase(key);
+  queue_deletes_.insert(key);
+}
+
+std::optional<std::string> RocksStore::ReadQueue(const std::string& key) const {
+  if (auto it = queue_puts_.find(key); it != queue_puts_.end()) return it->second;
+  std::string v;
+  const rocksdb::Status s = db_->db->Get({}, db_->queue(), key, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) Fail(s, "cannot read a queue entry");
+  return v;
+}
+
+std::optional<QueueEntry> RocksStore::TakeKept(const std::string& key) {
+  std::optional<std::string> v = ReadQueue(key);
+  if (!v) return std::nullopt;
+  std::optional<QueueEntry> e = ParseEntry(*v);
+  if (!e) throw StoreError("the state is corrupted: a queue entry cannot be read");
+  if (e->kind == QueueEntry::Kind::kPage) {
+    taken_[e->key] = key;  // deleted when the page is done with
+  } else {
+    DropEntry(key);
+  }
+  return e;
+}
+
 std::optional<std::string> RocksStore::TakeQueue(const std::string& key) {
   if (auto it = queue_puts_.find(key); it != queue_puts_.end()) {
     // Positions are reused (a deque's front), so an earlier commit may hold
@@ -461,6 +578,13 @@ std::optional<std::string> RocksStore::TakeQueue(const std::string& key) {
 void RocksStore::Push(std::uint32_t host, QueueEntry entry, Place place, int depth,
                       UrlKey group) {
   Queue& q = QueueOf(host);
+  if (entry.kind == QueueEntry::Kind::kPage) {
+    // A page queued anew (a retry, or put back) leaves its old entry.
+    if (auto t = taken_.find(entry.key); t != taken_.end()) {
+      DropEntry(t->second);
+      taken_.erase(t);
+    }
+  }
   const bool dfs = order_ == Order::kDepthFirst;
   auto deque_push = [&](bool front) {
     const std::uint64_t pos = front ? --q.deque_lo : q.deque_hi++;
@@ -495,7 +619,7 @@ std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
   if (host >= queues_.size()) return std::nullopt;
   Queue& q = queues_[host];
   while (q.retry_lo < q.retry_hi) {
-    if (auto v = TakeQueue(QueueKey('R', host, q.retry_lo++))) return ParseEntry(*v);
+    if (auto e = TakeKept(QueueKey('R', host, q.retry_lo++))) return e;
   }
   const bool dfs = order_ == Order::kDepthFirst;
   while (q.deque_entries != 0 && q.deque_lo < q.deque_hi) {
@@ -516,9 +640,9 @@ std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
   --q.level_pages;
   q.open_depth = kUnreached;
   q.open_group = kNoUrl;
-  auto v = TakeQueue(key);
-  if (!v) throw StoreError("the state is inconsistent: a queued page is missing");
-  return ParseEntry(*v);
+  auto e = TakeKept(key);
+  if (!e) throw StoreError("the state is inconsistent: a queued page is missing");
+  return e;
 }
 
 FrontierStore::QueueSize RocksStore::Queued(std::uint32_t host) const {
@@ -576,12 +700,14 @@ UrlKey RocksStore::Redirect(UrlKey page) const {
 
 void RocksStore::Commit(const Meta& meta) {
   if (read_only_) throw StoreError("the state was opened read-only");
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch& batch = db_->batch;
+  batch.Clear();
   auto check = [](const rocksdb::Status& s) {
     if (!s.ok()) Fail(s, "cannot build the commit");
   };
-  for (auto& [key, r] : cache_) {
-    if (r.dirty) check(batch.Put(db_->urls(), UrlDbKey(key), EncodeRecord(r.state, r.url)));
+  for (const UrlKey key : dirty_) {
+    const Record& r = *cache_.Find(key);
+    check(batch.Put(db_->urls(), UrlDbKey(key), EncodeRecord(r.state, r.url)));
   }
   for (const std::string& k : queue_deletes_) check(batch.Delete(db_->queue(), k));
   for (const auto& [k, v] : queue_puts_) check(batch.Put(db_->queue(), k, v));
@@ -595,7 +721,9 @@ void RocksStore::Commit(const Meta& meta) {
   for (const auto& [name, value] : meta) check(batch.Put(db_->meta(), "meta." + name, value));
   const rocksdb::Status s = db_->db->Write({}, &batch);
   if (!s.ok()) Fail(s, "cannot commit the crawl's state");
-  cache_.clear();
+  // What was written stays cached, clean.
+  for (const UrlKey key : dirty_) cache_.Find(key)->dirty = false;
+  dirty_.clear();
   queue_puts_.clear();
   queue_deletes_.clear();
   link_puts_.clear();
@@ -630,7 +758,7 @@ std::size_t RocksStore::MemoryUsage() const {
   for (const Queue& q : queues_) {
     for (const auto& [depth, groups] : q.levels) bytes += groups.size() * sizeof(Group);
   }
-  bytes += cache_.size() * (sizeof(Record) + 64);
+  bytes += cache_.MemoryUsage();
   std::string v;
   if (db_->db->GetProperty("rocksdb.cur-size-all-mem-tables", &v)) bytes += std::stoull(v);
   return bytes;

@@ -15,7 +15,13 @@
 //                               everything), both ends
 //       'P' host depth group seq  breadth-first pages, group by group
 //     and the URLs in flight ('F' key) and waiting for robots.txt
-//     ('W' key), kept by Set() from their stage.
+//     ('W' key), kept by Set() from their stage. A page taken from an 'R'
+//     or 'P' queue keeps its entry until it is done with (its stage leaves
+//     kInFlight) or queued anew, and gets no 'F' mark: reopened, the store
+//     has it queued again where it was. (Positions in those queues are never
+//     reused; the deque's are, so its entries go when taken, with an 'F'
+//     mark for a page.) So a page costs its queue entry's put and delete and
+//     two writes of its record, and nothing for being in flight.
 //   - "links": 'L' key -> the keys of a fetched page's links; 'T' key ->
 //     a fetched 3xx's target.
 //   - "default": the format version and the policy's and outputs' meta.
@@ -63,6 +69,8 @@ class RocksStore final : public FrontierStore {
   bool created() const { return created_; }
 
   UrlKey Find(std::string_view url) const override;
+  void FindMany(std::span<const std::string_view> urls,
+                std::vector<Found>& out) const override;
   void AddIfNew(std::span<const std::string_view> urls,
                 std::vector<Added>& out) override;
   std::uint64_t size() const override { return size_; }
@@ -99,6 +107,25 @@ class RocksStore final : public FrontierStore {
     std::string url;
     bool dirty = false;
   };
+  // The records in memory, by key: an open-addressed table of indices
+  // (keys are fingerprints, random already: the low bits are the hash)
+  // into a deque, whose elements stay put until EraseIf rebuilds both.
+  class RecordCache {
+   public:
+    Record* Find(UrlKey key);
+    // `key` must be absent.
+    Record& Insert(UrlKey key, Record r);
+    std::size_t size() const { return records_.size(); }
+    // Keeps only the records for which keep(key, record) is true.
+    template <typename Keep>
+    void Retain(Keep keep);
+    std::size_t MemoryUsage() const;
+
+   private:
+    void Place(std::uint32_t index);
+    std::vector<std::uint32_t> slots_;  // index + 1; 0: empty
+    std::deque<std::pair<UrlKey, Record>> records_;
+  };
   struct Group {
     std::uint64_t id;
     std::uint32_t head;  // next seq to take
@@ -126,8 +153,13 @@ class RocksStore final : public FrontierStore {
   Probe ProbeUrl(std::string_view url) const;
   Queue& QueueOf(std::uint32_t host);
   void PutQueue(std::string key, std::string value);
+  void DropEntry(const std::string& key);
+  std::optional<std::string> ReadQueue(const std::string& key) const;
   // Reads and removes queue entry `key`; nullopt if absent.
   std::optional<std::string> TakeQueue(const std::string& key);
+  // Reads entry `key` of a retry or breadth-first queue; a page's entry
+  // stays (in taken_) until the page is done with or queued anew.
+  std::optional<QueueEntry> TakeKept(const std::string& key);
   void Mark(char set, UrlKey key, bool on);
 
   std::unique_ptr<Db> db_;
@@ -136,7 +168,11 @@ class RocksStore final : public FrontierStore {
   bool created_ = false;
   std::uint64_t size_ = 0;
   // Since the last commit.
-  mutable std::unordered_map<UrlKey, Record> cache_;
+  mutable RecordCache cache_;
+  std::vector<UrlKey> dirty_;  // the records of cache_ that are dirty
+  // Pages taken from 'R' and 'P' queues, not yet done with: their entries'
+  // keys. Their records stay in cache_.
+  std::unordered_map<UrlKey, std::string> taken_;
   std::unordered_map<std::string, std::string> queue_puts_;
   std::unordered_set<std::string> queue_deletes_;
   std::unordered_map<std::string, std::string> link_puts_;  // "L"/"T" + key

@@ -61,6 +61,7 @@ struct UrlState {
   UrlStage stage = UrlStage::kDiscovered;
   std::uint8_t hops = 0;      // redirects that led here
   std::uint8_t attempts = 0;  // fetches completed
+  bool operator==(const UrlState&) const = default;
 };
 
 // An entry of a host queue: a page (key: its UrlKey), or a robots.txt or
@@ -98,6 +99,21 @@ class FrontierStore {
   };
   // The key of `url`, or kNoUrl if it has not been added.
   virtual UrlKey Find(std::string_view url) const = 0;
+  // Find and Get for each of `urls` at once (a page's links): out[i] is
+  // urls[i]'s key and state, key kNoUrl if unseen (out is resized). A store
+  // may answer the batch in one round trip.
+  struct Found {
+    UrlKey key = kNoUrl;
+    UrlState state;
+  };
+  virtual void FindMany(std::span<const std::string_view> urls,
+                        std::vector<Found>& out) const {
+    out.resize(urls.size());
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      out[i].key = Find(urls[i]);
+      if (out[i].key != kNoUrl) out[i].state = Get(out[i].key);
+    }
+  }
   // Adds each of `urls` not yet seen, with a default UrlState; out[i] is
   // urls[i]'s key (out is resized). A URL repeated in the batch is added
   // once. Throws std::length_error if a URL is too long for the store or

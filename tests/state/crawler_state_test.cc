@@ -2,7 +2,7 @@
 // up by the next Open of the same options (what was cut off by the stop is
 // fetched then, and gets its one record), a finished one does nothing, and
 // the refusals: other defining options, a state another Crawler holds, an
-// engine other than the event engine, a WARC. ReadCrawlStatus reads the
+// engine other than the event engine. ReadCrawlStatus reads the
 // last commit while the state is held. Real HTTP against RouteServer.
 #include <gtest/gtest.h>
 
@@ -201,13 +201,6 @@ TEST_F(CrawlerState, RefusesAnotherCrawlAHeldStateAndWhatCannotResume) {
   other = Crawler::Open(threads);
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.status().message().find("event engine"), std::string::npos);
-
-  CrawlerOptions warc = Options();
-  warc.output.warc.emplace();
-  warc.output.warc->name = dir_ + "/w";
-  other = Crawler::Open(warc);
-  ASSERT_FALSE(other.ok());
-  EXPECT_FALSE(fs::exists(dir_ + "/w.warc.gz"));
 
   // The same options still open it.
   auto again = Crawler::Open(Options());

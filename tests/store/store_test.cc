@@ -378,12 +378,24 @@ TEST(RocksStore, ReopenedStoreHasExactlyTheLastCommit) {
   EXPECT_EQ(got, (std::vector<UrlKey>{a1, a2}));
   EXPECT_EQ(store->Redirect(r), b1);
 
-  // Taken and committed: gone for good; new pushes continue the queue.
+  // Taken, then done with (r, a1) or queued anew (b1), and committed: gone
+  // from their places for good. Taken and in flight (a2): back in its
+  // place, without an in-flight mark. New pushes continue the queue.
+  for (const UrlKey k : {r, a1}) {
+    UrlState done = store->Get(k);
+    done.stage = UrlStage::kDone;
+    store->Set(k, done);
+  }
+  UrlState flying = store->Get(a2);
+  flying.stage = UrlStage::kInFlight;
+  store->Set(a2, flying);
+  store->Push(2, {Kind::kPage, b1}, Place::kRetry);
   store->Push(2, {Kind::kPage, w}, Place::kPage, 4, p);
   store->Commit({});
   store.reset();
   store = OpenRocks(dir);
-  EXPECT_EQ(Drain(*store, 2), (std::vector<std::string>{"w"}));
+  EXPECT_EQ(store->TakeUnfinished().in_flight, std::vector<UrlKey>{f}) << "f only";
+  EXPECT_EQ(Drain(*store, 2), (std::vector<std::string>{"b1", "a2", "w"}));
 }
 
 // A deque's front position is used again after a Take; a commit that holds
