@@ -3,8 +3,12 @@
 # by the URLs it saw (issue: at most 64 bytes for a crawl that sees
 # 10,000,000 distinct URLs).
 #
-#   bench/memory.sh [BUILD_DIR] [PAGES]   (defaults build/release, 10000000;
-#                                          built if needed)
+#   bench/memory.sh [BUILD_DIR] [PAGES] [URL_BYTES] [--state]
+#       defaults build/release, 10000000, 0 (the graph's own short URLs);
+#       built if needed. URL_BYTES pads the URLs to about that length; with
+#       --state the crawl keeps its state in a fresh directory (RocksDB):
+#       the peak RSS then counts what RAM holds beside the URLs on disk,
+#       and the state's size on disk is printed per URL too.
 #
 # random:PAGES:8:1 sees about 1.33 x PAGES URLs (10M pages: 13,289,701 URLs,
 # a minute or two on one core). The peak RSS includes the fake fetcher's
@@ -15,17 +19,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
 pages=${2:-10000000}
+url_bytes=${3:-0}
+state=()
+state_dir=
+if [[ ${4:-} == --state ]]; then
+  state_dir=$(mktemp -d)
+  state=(--state "$state_dir/state")
+fi
 if [[ ! -x $build/tools/crawl/crawl ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$build" --target crawl >&2
 fi
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out"; [[ -z $state_dir ]] || rm -rf "$state_dir"' EXIT
 # Not -q: the summary has "URLs seen" (stderr is not a terminal, so there is
 # no progress line).
 /usr/bin/time -f "peak_kb %M seconds %e" \
-  "$build/tools/crawl/crawl" --fake "random:$pages:8:1" --per-host 0 -c 64 \
-  -o /dev/null 2>"$out"
+  "$build/tools/crawl/crawl" --fake "random:$pages:8:1:0:$url_bytes" --per-host 0 -c 64 \
+  -o /dev/null "${state[@]}" 2>"$out"
 seen=$(sed -n 's/.*URLs seen \([0-9]*\).*/\1/p' "$out")
 missing=$(sed -n 's/.*not_found \([0-9]*\).*/\1/p' "$out")
 read -r peak_kb seconds < <(sed -n 's/^peak_kb \([0-9]*\) seconds \([0-9.]*\)$/\1 \2/p' "$out")
@@ -33,12 +44,15 @@ if [[ -z $seen || -z $peak_kb ]]; then
   cat "$out" >&2
   exit 1
 fi
+disk=0
+if [[ -n $state_dir ]]; then disk=$(du -sb "$state_dir/state" | cut -f1); fi
 awk -v kb="$peak_kb" -v seen="$seen" -v pages="$pages" -v missing="$missing" \
-    -v s="$seconds" 'BEGIN {
+    -v s="$seconds" -v disk="$disk" -v ub="$url_bytes" -v st="${state[*]:+ --state}" 'BEGIN {
   bytes = kb * 1024
-  printf "random:%d:8:1: %d URLs seen (%d not pages), peak RSS %.1f MiB, %.1f s\n",
-         pages, seen, missing, bytes / 1048576, s
+  printf "random:%d:8:1:0:%d%s: %d URLs seen (%d not pages), peak RSS %.1f MiB, %.1f s\n",
+         pages, ub, st, seen, missing, bytes / 1048576, s
   printf "bytes per seen URL: %.1f\n", bytes / seen
   printf "net of the fake fetcher'\''s page counters (8 bytes a page): %.1f\n",
          (bytes - 8 * pages) / seen
+  if (disk > 0) printf "state on disk: %.1f bytes per seen URL\n", disk / seen
 }'

@@ -41,6 +41,9 @@ struct RandomGraphOptions {
   // cycles), half and half.
   double missing_share = 0.05;
   double self_share = 0.05;
+  // Where the pages live: page N is `prefix` + N, a missing one `prefix` +
+  // "missing/" + N. Must end with '/'.
+  std::string prefix = "http://fake.test/";
 };
 
 // Faults injected per URL. Whether a URL faults depends only on the URL and
@@ -63,7 +66,9 @@ class FakeFetcher final : public Fetcher {
   // A random graph as described by `options`. Seed: http://fake.test/0.
   static std::unique_ptr<FakeFetcher> Random(const RandomGraphOptions& options);
   // Parses the CLI's --fake spec: "lecture" or
-  // "random:PAGES:FANOUT:SEED[:LATENCY_MS]". InvalidArgument on anything else.
+  // "random:PAGES:FANOUT:SEED[:LATENCY_MS[:URL_BYTES]]" (URL_BYTES: pad the
+  // prefix with a path segment so that page URLs average about that many
+  // bytes, for memory figures). InvalidArgument on anything else.
   static Result<std::unique_ptr<FakeFetcher>> FromSpec(std::string_view spec);
 
   // Adds (or replaces) a page. Not thread-safe; only before fetching.

@@ -40,8 +40,8 @@ double UrlDraw(const std::string& url, std::uint64_t seed) {
   return mix.Unit();
 }
 
-std::string PageUrl(std::uint64_t i) {
-  return "http://fake.test/" + std::to_string(i);
+std::string PageUrl(const RandomGraphOptions& o, std::uint64_t i) {
+  return o.prefix + std::to_string(i);
 }
 
 template <typename T>
@@ -77,7 +77,7 @@ std::unique_ptr<FakeFetcher> FakeFetcher::Random(
   f->random_ = o;
   f->random_fetches_ = std::make_unique<std::atomic<int>[]>(o.pages);
   f->random_missing_fetches_ = std::make_unique<std::atomic<int>[]>(o.pages);
-  f->seeds_ = {PageUrl(0)};
+  f->seeds_ = {PageUrl(o, 0)};
   return f;
 }
 
@@ -101,12 +101,13 @@ long IndexAfter(std::string_view prefix, const std::string& url, long pages) {
 
 long FakeFetcher::RandomMissingIndex(const std::string& url) const {
   if (!random_) return -1;
-  return IndexAfter("http://fake.test/missing/", url, random_->pages);
+  return IndexAfter(random_->prefix + "missing/", url, random_->pages);
 }
 
 long FakeFetcher::RandomIndex(const std::string& url) const {
-  constexpr std::string_view kPrefix = "http://fake.test/";
-  if (!random_ || url.compare(0, kPrefix.size(), kPrefix) != 0) return -1;
+  if (!random_) return -1;
+  const std::string_view kPrefix = random_->prefix;
+  if (url.compare(0, kPrefix.size(), kPrefix) != 0) return -1;
   std::string_view digits = std::string_view(url).substr(kPrefix.size());
   long i = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
@@ -127,13 +128,13 @@ std::vector<std::string> FakeFetcher::RandomLinks(std::uint64_t i) const {
   for (int k = 0; k < o.fanout; ++k) {
     const double u = rng.Unit();
     if (u < o.missing_share) {
-      links.push_back("http://fake.test/missing/" + std::to_string(rng.Below(n)));
+      links.push_back(o.prefix + "missing/" + std::to_string(rng.Below(n)));
     } else if (u < o.missing_share + o.self_share) {
-      links.push_back(PageUrl(i));
+      links.push_back(PageUrl(o, i));
     } else if (rng.Next() & 1) {
-      links.push_back(PageUrl((i + 1 + rng.Below(3)) % n));  // chains
+      links.push_back(PageUrl(o, (i + 1 + rng.Below(3)) % n));  // chains
     } else {
-      links.push_back(PageUrl(rng.Below(n)));  // shortcuts, cycles
+      links.push_back(PageUrl(o, rng.Below(n)));  // shortcuts, cycles
     }
   }
   return links;
@@ -146,7 +147,7 @@ Result<std::unique_ptr<FakeFetcher>> FakeFetcher::FromSpec(
   const auto usage = [&] {
     return Status::InvalidArgument(
         "bad --fake spec '" + std::string(spec) +
-        "' (expected 'lecture' or 'random:PAGES:FANOUT:SEED[:LATENCY_MS]')");
+        "' (expected 'lecture' or 'random:PAGES:FANOUT:SEED[:LATENCY_MS[:URL_BYTES]]')");
   };
   if (spec.substr(0, prefix.size()) != prefix) return usage();
   std::vector<std::string_view> parts;
@@ -159,10 +160,18 @@ Result<std::unique_ptr<FakeFetcher>> FakeFetcher::FromSpec(
   }
   RandomGraphOptions g;
   std::uint64_t latency_ms = 0;
-  if (parts.size() < 3 || parts.size() > 4 || !ParseNumber(parts[0], g.pages) ||
+  std::uint64_t url_bytes = 0;
+  if (parts.size() < 3 || parts.size() > 5 || !ParseNumber(parts[0], g.pages) ||
       !ParseNumber(parts[1], g.fanout) || !ParseNumber(parts[2], g.seed) ||
-      (parts.size() == 4 && !ParseNumber(parts[3], latency_ms))) {
+      (parts.size() >= 4 && !ParseNumber(parts[3], latency_ms)) ||
+      (parts.size() == 5 && !ParseNumber(parts[4], url_bytes))) {
     return usage();
+  }
+  if (url_bytes > 1000) return Status::InvalidArgument("--fake: URL_BYTES must be 0..1000");
+  // The number's digits, on average: about those of pages / 2.
+  const std::size_t digits = std::to_string(std::max(1, g.pages / 2)).size();
+  if (url_bytes > g.prefix.size() + digits + 1) {
+    g.prefix += std::string(url_bytes - g.prefix.size() - digits - 1, 'u') + "/";
   }
   if (g.pages < 1 || g.pages > 10'000'000) {
     return Status::InvalidArgument("--fake: PAGES must be 1..10000000");
@@ -390,9 +399,9 @@ std::map<std::string, int> FakeFetcher::FetchCounts() const {
     if (int n = page->fetches.load()) counts[url] = n;
   }
   for (int i = 0; random_ && i < random_->pages; ++i) {
-    if (int n = random_fetches_[i].load()) counts[PageUrl(i)] = n;
+    if (int n = random_fetches_[i].load()) counts[PageUrl(*random_, i)] = n;
     if (int n = random_missing_fetches_[i].load()) {
-      counts["http://fake.test/missing/" + std::to_string(i)] = n;
+      counts[random_->prefix + "missing/" + std::to_string(i)] = n;
     }
   }
   std::lock_guard<std::mutex> lock(missing_mu_);

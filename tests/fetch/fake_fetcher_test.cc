@@ -135,7 +135,7 @@ TEST(FakeFetcherSpec, Parses) {
 TEST(FakeFetcherSpec, RejectsMalformed) {
   for (const char* bad :
        {"", "lectures", "random", "random:", "random:10", "random:10:2",
-        "random:x:2:1", "random:10:2:1:", "random:10:2:1:5:6", "random:0:2:1",
+        "random:x:2:1", "random:10:2:1:", "random:10:2:1:5:6:7", "random:0:2:1",
         "random:-5:2:1", "random:10:-1:1", "random:10:2001:1",
         "random:10:2:1:99999999", "random:10 :2:1", "random:20000000:1:1"}) {
     auto r = FakeFetcher::FromSpec(bad);
@@ -144,6 +144,21 @@ TEST(FakeFetcherSpec, RejectsMalformed) {
       EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
     }
   }
+}
+
+TEST(FakeFetcherSpec, UrlBytesPadsEveryUrlOfTheGraph) {
+  auto f = FakeFetcher::FromSpec("random:2000:4:9:0:70");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  const std::string seed = (*f)->seeds().at(0);
+  EXPECT_GE(seed.size() + 3, 70u) << seed;  // "…/0": the digits of an average page
+  FetchResult r = (*f)->Fetch(seed);
+  EXPECT_EQ(r.outcome, Outcome::kFetched);
+  ASSERT_FALSE(r.links.empty());
+  for (const std::string& link : r.links) {
+    EXPECT_EQ(link.compare(0, seed.size() - 1, seed, 0, seed.size() - 1), 0) << link;
+    EXPECT_NE((*f)->Fetch(link).outcome, Outcome::kError) << link;
+  }
+  EXPECT_FALSE(FakeFetcher::FromSpec("random:50:3:9:0:5000").ok());
 }
 
 }  // namespace

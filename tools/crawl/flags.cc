@@ -139,8 +139,10 @@ Output:
       --fail-on-error        exit 1 if any fetch failed (outcome error)
 Testing:
       --fake SPEC            crawl a canned graph instead of the web:
-                             lecture, or random:PAGES:FANOUT:SEED[:LATENCY_MS]
-                             (without URL arguments the graph's seed is used)
+                             lecture, or
+                             random:PAGES:FANOUT:SEED[:LATENCY_MS[:URL_BYTES]]
+                             (URL_BYTES: URLs padded to about that length;
+                             without URL arguments the graph's seed is used)
   -h, --help                 show this help and exit
       --version              show the version and exit
 
