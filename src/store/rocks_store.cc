@@ -2,11 +2,13 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
 
+#include <cstdarg>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -150,6 +152,16 @@ std::optional<QueueEntry> ParseEntry(std::string_view v) {
   throw StoreError(what + ": " + status.ToString());
 }
 
+// RocksDB's info log, dropped: the store reports its failures itself, and a
+// LOG file on the state's disk would fail with it when the disk is full
+// (librocksdb 7.8 then asserts as it logs the write error).
+class DropLogger final : public rocksdb::Logger {
+ public:
+  DropLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
 // The message for a failed open, naming its likely cause.
 std::string OpenError(const rocksdb::Status& s, const std::string& dir) {
   const std::string detail = s.ToString();
@@ -219,9 +231,13 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   options.keep_log_file_num = 2;
   options.max_background_jobs = 2;
   options.paranoid_checks = true;
+  options.info_log = std::make_shared<DropLogger>();
   // The WAL holds what the memtables do: closing need not write them out
   // (the next open replays it).
   options.avoid_flush_during_shutdown = true;
+  // A column family written little (the meta) would otherwise keep every
+  // WAL file since its last flush.
+  options.max_total_wal_size = 64 << 20;
 
   auto db = std::make_unique<Db>();
   rocksdb::DB* raw = nullptr;
@@ -724,6 +740,10 @@ void RocksStore::Commit(const Meta& meta) {
   // What was written stays cached, clean.
   for (const UrlKey key : dirty_) cache_.Find(key)->dirty = false;
   dirty_.clear();
+  // New URLs join the cache without a read: bound it here too.
+  if (cache_.size() > kMaxCached) {
+    cache_.Retain([this](UrlKey k, const Record&) { return taken_.contains(k); });
+  }
   queue_puts_.clear();
   queue_deletes_.clear();
   link_puts_.clear();
