@@ -21,6 +21,10 @@ it stops (--page-log): what the crawls fetched, whoever asked.
     each JSON Lines record's warc_file and warc_offset name its own.
   - While a run holds the state, a second crawl on it is refused (exit 3,
     "in use"), and `crawl status` reads it.
+  - A full disk (the state on a 1 MB tmpfs, in a mount namespace: needs
+    root, as CI has) stops the crawl with exit 3 and a message; the state
+    copied to a disk with room resumes to the same pages as an
+    uninterrupted crawl, one record each.
   - Refusals: other defining options (exit 2, naming the option), a
     directory of other files and a corrupted state (exit 3), --state with
     an -o file shorter than the state committed (exit 3).
@@ -259,6 +263,44 @@ class KillTest(unittest.TestCase):
             self.assertIn("not that crawl's output", p.stderr)
         finally:
             site.stop()
+
+
+class FullDisk(unittest.TestCase):
+    FAKE = "random:20000:8:3"
+
+    def test_a_full_disk_stops_the_crawl_and_the_state_resumes(self):
+        with tempfile.TemporaryDirectory() as d:
+            ref = os.path.join(d, "ref.jsonl")
+            p = run([CRAWL, "--fake", self.FAKE, "-c", "16", "-q", "-o", ref])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            want = {r["url"] for r in records(ref)}
+
+            tmpfs, out = os.path.join(d, "small"), os.path.join(d, "out.jsonl")
+            os.mkdir(tmpfs)
+            script = (
+                'set -e; mount -t tmpfs -o size=1m tmpfs "$1"; '
+                'rc=0; "$2" --fake "$3" -c 16 -q --state "$1/state" -o "$4" '
+                '2>"$5/err" || rc=$?; echo $rc >"$5/rc"; '
+                'cp -a "$1/state" "$5/state"')
+            p = run(["unshare", "--mount", "--", "bash", "-c", script, "_",
+                     tmpfs, CRAWL, self.FAKE, out, d])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "rc")) as f:
+                self.assertEqual(f.read().strip(), "3")
+            with open(os.path.join(d, "err")) as f:
+                err = f.read()
+            self.assertIn("No space left on device", err)
+            first = records(out)
+            self.assertGreater(len(first), 0)
+            self.assertLess(len(first), len(want))
+
+            state = os.path.join(d, "state")
+            p = run([CRAWL, "--fake", self.FAKE, "-c", "16", "-q",
+                     "--state", state, "-o", out])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            urls = [r["url"] for r in records(out)]
+            self.assertEqual(len(urls), len(set(urls)), "a URL with two records")
+            self.assertEqual(set(urls), want)
 
 
 if __name__ == "__main__":
