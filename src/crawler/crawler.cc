@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -323,8 +324,7 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
                          "; the state stays as of its last commit");
       }
       if (jsonl_file_ != nullptr) {
-        out.emplace_back(kJsonlMeta,
-                         EncodePosition({options_.output.jsonl.path, *at}));
+        out.emplace_back(kJsonlMeta, EncodePosition({jsonl_canonical_, *at}));
       }
     }
     progress_log_.Add(UnixMillisNow(),
@@ -448,11 +448,27 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0) return error("open");
     struct stat st {};
-    std::uint64_t at = jsonl_position_.path == path ? jsonl_position_.offset : 0;
     if (fstat(fd, &st) != 0) {
       const Status s = error("read");
       ::close(fd);
       return s;
+    }
+    // The file by its canonical path, however -o spells it.
+    std::error_code ec;
+    jsonl_canonical_ = std::filesystem::weakly_canonical(path, ec).string();
+    if (ec) jsonl_canonical_ = path;
+    std::uint64_t at = 0;
+    if (jsonl_position_.path == jsonl_canonical_) {
+      at = jsonl_position_.offset;
+    } else if (!jsonl_position_.path.empty() && S_ISREG(st.st_mode) && st.st_size > 0) {
+      // Another file than the one the crawl continued, with something in
+      // it: not truncated (it may be an earlier run's records).
+      ::close(fd);
+      return Status::FailedPrecondition(
+          "the crawl in " + options_.state_dir + " writes its records to " +
+          jsonl_position_.path + ", not to " + path +
+          ", which is not empty: give -o " + jsonl_position_.path +
+          ", or a new file");
     }
     if (S_ISREG(st.st_mode)) {
       if (static_cast<std::uint64_t>(st.st_size) < at) {
@@ -540,6 +556,7 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
   std::unique_ptr<RocksStore> store_;
   bool already_finished_ = false;
   OutputPosition jsonl_position_;
+  std::string jsonl_canonical_;  // the -o file's canonical path
   WarcMark warc_mark_;  // as last committed
   ProgressLog progress_log_;
 

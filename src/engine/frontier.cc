@@ -346,7 +346,9 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
     }
     // A retry first, whatever else waits; max_pages does not hold it back.
     const std::optional<QueueEntry> taken = store_.Take(h);
-    if (!taken) continue;  // HasWork() said otherwise: cannot happen
+    if (!taken) {  // HasWork() said otherwise: the store lost count
+      throw StoreError("the state is inconsistent: a host's queue is empty but counted");
+    }
     const QueueEntry entry = *taken;
     if (host.retries != 0) {
       --host.retries;
@@ -556,14 +558,22 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   if (durable_ && Stopped() && result.outcome == Outcome::kError &&
       result.error.kind == ErrorKind::kCancelled) {
     // Cut off by the stop: not this URL's result. It stays queued in the
-    // state, first in its host's queue, for the run that resumes the crawl.
+    // state, at the front of its host's queue, for the run that resumes
+    // the crawl: a retry as a retry, a first attempt as a page not yet
+    // dispatched (max_pages counts it when it goes out again).
     s.stage = UrlStage::kQueued;
     store_.Set(key, s);
     ++queued_pages_;
-    ++retrying_;
-    store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
-    ++host.retries;
-    if (s.attempts == 0 && dispatched_ != 0) --dispatched_;  // counted again
+    if (s.attempts == 0) {
+      store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kUrgent);
+      ++host.queued;
+      ++queued_entries_;
+      if (dispatched_ != 0) --dispatched_;
+    } else {
+      store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
+      ++host.retries;
+      ++retrying_;
+    }
     return false;
   }
   ++s.attempts;
@@ -1066,9 +1076,17 @@ void Frontier::Resume() {
     if (s.host >= hosts_.size()) throw corrupt("URLs in flight");
     s.stage = UrlStage::kQueued;
     store_.Set(key, s);
-    store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
-    ++hosts_[s.host].retries;
-    ++retrying_;
+    // First in its host's queue; a first attempt as a page not yet
+    // dispatched (the commit did not count it), so max_pages holds.
+    if (s.attempts == 0) {
+      store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kUrgent);
+      ++hosts_[s.host].queued;
+      ++queued_entries_;
+    } else {
+      store_.Push(s.host, {QueueEntry::Kind::kPage, key}, Place::kRetry);
+      ++hosts_[s.host].retries;
+      ++retrying_;
+    }
     ++queued_pages_;
     Schedule(s.host, now_);
   }

@@ -172,6 +172,9 @@ void HttpFetcher::KeepResponse(const HttpResponse& r,
                                const std::vector<std::string>& links,
                                bool html, Kept& kept) const {
   if (r.status == 0) return;  // nothing arrived to keep
+  // Cut off by a stop: a partial response is not an archive's, and a crawl
+  // with a state fetches the page again when it resumes.
+  if (r.error_kind == ErrorKind::kCancelled) return;
   for (ResponseSink* output : outputs_) {
     output->OnResponse(r, links, html, kept);
   }

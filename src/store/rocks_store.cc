@@ -272,7 +272,7 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
 }
 
 RocksStore::RocksStore(std::unique_ptr<Db> db, Order order, bool read_only)
-    : db_(std::move(db)), order_(order), read_only_(read_only) {}
+    : db_(std::move(db)), order_(order), read_only_(read_only), retain_at_(kMaxCached) {}
 
 RocksStore::~RocksStore() = default;
 
@@ -326,8 +326,9 @@ void RocksStore::Load() {
     Queue& q = QueueOf(host);
     if (type == 'R') {
       const std::uint64_t pos = GetBe(k, 5, 8);
-      if (q.retry_lo == q.retry_hi) q.retry_lo = pos;
+      if (q.retry_entries == 0) q.retry_lo = pos;
       q.retry_hi = pos + 1;
+      ++q.retry_entries;  // pages taken and done with leave holes
     } else if (type == 'D') {
       if (entry->kind != QueueEntry::Kind::kPage) {
         drop.Delete(db_->queue(), it->key());
@@ -342,6 +343,7 @@ void RocksStore::Load() {
       const std::uint64_t group = GetBe(k, 9, 8);
       const auto seq = static_cast<std::uint32_t>(GetBe(k, 17, 4));
       std::deque<Group>& level = q.levels[depth];
+      // Pages done with out of order leave holes in a group: Take skips them.
       if (level.empty() || level.back().id != group) {
         level.push_back({group, seq, seq + 1});
       } else {
@@ -355,7 +357,7 @@ void RocksStore::Load() {
   it.reset();
   for (std::uint32_t h = 0; h < queues_.size(); ++h) {
     const Queue& q = queues_[h];
-    if (q.retry_hi != q.retry_lo || q.deque_entries != 0 || q.level_pages != 0) {
+    if (q.retry_entries != 0 || q.deque_entries != 0 || q.level_pages != 0) {
       unfinished_.hosts.push_back(h);
     }
     if (q.deque_entries == 0) queues_[h].deque_lo = queues_[h].deque_hi = kMiddle;
@@ -424,8 +426,11 @@ RocksStore::Record* RocksStore::Lookup(UrlKey key) const {
   const rocksdb::Status s = db_->db->Get({}, db_->urls(), UrlDbKey(key), &value);
   if (s.IsNotFound()) return nullptr;
   if (!s.ok()) Fail(s, "cannot read a URL's state");
-  if (cache_.size() >= kMaxCached) {  // drop what is clean and not in flight
+  if (cache_.size() >= retain_at_) {  // drop what is clean and not in flight
     cache_.Retain([this](UrlKey k, const Record& r) { return r.dirty || taken_.contains(k); });
+    // Not again before the cache has grown as much anew (a turn that
+    // changed more records than kMaxCached must not rebuild it per read).
+    retain_at_ = std::max(kMaxCached, 2 * cache_.size());
   }
   Record r;
   if (!DecodeRecord(value, r.state, r.url)) {
@@ -615,6 +620,7 @@ void RocksStore::Push(std::uint32_t host, QueueEntry entry, Place place, int dep
   switch (place) {
     case Place::kRetry:
       PutQueue(QueueKey('R', host, q.retry_hi++), EntryValue(entry));
+      ++q.retry_entries;
       return;
     case Place::kUrgent: deque_push(/*front=*/!dfs); return;
     case Place::kSeed:
@@ -639,8 +645,11 @@ void RocksStore::Push(std::uint32_t host, QueueEntry entry, Place place, int dep
 std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
   if (host >= queues_.size()) return std::nullopt;
   Queue& q = queues_[host];
-  while (q.retry_lo < q.retry_hi) {
-    if (auto e = TakeKept(QueueKey('R', host, q.retry_lo++))) return e;
+  while (q.retry_entries != 0 && q.retry_lo < q.retry_hi) {
+    if (auto e = TakeKept(QueueKey('R', host, q.retry_lo++))) {
+      --q.retry_entries;
+      return e;
+    }
   }
   const bool dfs = order_ == Order::kDepthFirst;
   while (q.deque_entries != 0 && q.deque_lo < q.deque_hi) {
@@ -651,26 +660,30 @@ std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
     }
   }
   if (dfs || q.level_pages == 0) return std::nullopt;
-  const auto level = q.levels.begin();
-  std::deque<Group>& groups = level->second;
-  Group group = groups.front();
-  groups.pop_front();
-  const std::string key = PageKey(host, level->first, group.id, group.head++);
-  if (group.head != group.tail) groups.push_back(group);
-  if (groups.empty()) q.levels.erase(level);
-  --q.level_pages;
   q.open_depth = kUnreached;
   q.open_group = kNoUrl;
-  auto e = TakeKept(key);
-  if (!e) throw StoreError("the state is inconsistent: a queued page is missing");
-  return e;
+  // A reopened store's groups may have holes (pages done with out of
+  // order): skipped here, as level_pages counts only what is there.
+  while (!q.levels.empty()) {
+    const auto level = q.levels.begin();
+    std::deque<Group>& groups = level->second;
+    Group group = groups.front();
+    groups.pop_front();
+    const std::string key = PageKey(host, level->first, group.id, group.head++);
+    if (group.head != group.tail) groups.push_back(group);
+    if (groups.empty()) q.levels.erase(level);
+    if (auto e = TakeKept(key)) {
+      --q.level_pages;
+      return e;
+    }
+  }
+  throw StoreError("the state is inconsistent: a queued page is missing");
 }
 
 FrontierStore::QueueSize RocksStore::Queued(std::uint32_t host) const {
   if (host >= queues_.size()) return {};
   const Queue& q = queues_[host];
-  return {static_cast<std::size_t>(q.retry_hi - q.retry_lo),
-          q.deque_entries + q.level_pages};
+  return {q.retry_entries, q.deque_entries + q.level_pages};
 }
 
 // --- Links ---
@@ -748,6 +761,7 @@ void RocksStore::Commit(const Meta& meta) {
   // New URLs join the cache without a read: bound it here too.
   if (cache_.size() > kMaxCached) {
     cache_.Retain([this](UrlKey k, const Record&) { return taken_.contains(k); });
+    retain_at_ = std::max(kMaxCached, 2 * cache_.size());
   }
   queue_puts_.clear();
   queue_deletes_.clear();

@@ -137,6 +137,7 @@ class RocksStore final : public FrontierStore {
     std::map<int, std::deque<Group>> levels;
     std::size_t level_pages = 0;
     std::size_t deque_entries = 0;  // in [deque_lo, deque_hi): holes dropped
+    std::size_t retry_entries = 0;  // in [retry_lo, retry_hi)
     int open_depth = kUnreached;
     UrlKey open_group = kNoUrl;
   };
@@ -169,6 +170,7 @@ class RocksStore final : public FrontierStore {
   std::uint64_t size_ = 0;
   // Since the last commit.
   mutable RecordCache cache_;
+  mutable std::size_t retain_at_;  // cache_'s size that makes Lookup drop clean ones
   std::vector<UrlKey> dirty_;  // the records of cache_ that are dirty
   // Pages taken from 'R' and 'P' queues, not yet done with: their entries'
   // keys. Their records stay in cache_.

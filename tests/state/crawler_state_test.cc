@@ -140,6 +140,35 @@ TEST_F(CrawlerState, AStoppedCrawlIsTakenUpAndEveryPageGetsOneRecord) {
   EXPECT_EQ(status->queued, 0u);
 }
 
+// max_pages counts pages across runs: what the stop cut off goes out again
+// within the limit, not on top of it.
+TEST_F(CrawlerState, MaxPagesHoldsAcrossAStopAndAResume) {
+  ASSERT_TRUE(server_.ok());
+  Serve();
+  CrawlerOptions o = Options();
+  o.crawl.max_pages = 4;  // "/", /fast, /slow0, /slow1
+  {
+    auto crawler = Crawler::Open(o);
+    ASSERT_TRUE(crawler.ok()) << crawler.status().message();
+    Crawler* c = crawler->get();
+    (*crawler)->OnRecord([&](const PageRecord& r) {
+      if (r.url == server_.Url("/fast")) c->Stop();
+    });
+    auto summary = (*crawler)->Run();
+    ASSERT_TRUE(summary.ok()) << summary.status().message();
+    EXPECT_EQ(summary->pages, 2u);
+  }
+  auto crawler = Crawler::Open(o);
+  ASSERT_TRUE(crawler.ok()) << crawler.status().message();
+  auto summary = (*crawler)->Run();
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+  EXPECT_EQ(summary->pages, 4u);
+  const std::map<std::string, int> records = Records();
+  EXPECT_EQ(records.size(), 4u);
+  EXPECT_EQ(records.count(server_.Url("/slow0")), 1u);
+  EXPECT_EQ(records.count(server_.Url("/slow1")), 1u);
+}
+
 TEST_F(CrawlerState, AFinishedCrawlDoesNothingWhenRunAgain) {
   ASSERT_TRUE(server_.ok());
   Serve();

@@ -429,6 +429,49 @@ TEST(RocksStore, ReusedPositionsAndMarksDoNotComeBack) {
   EXPECT_TRUE(u.in_flight.empty()) << "c is done";
 }
 
+// Pages taken from a breadth-first group or the retries and done with out
+// of order leave holes among the entries kept for those still in flight: a
+// reopened store takes what is left, in order, and counts it exactly.
+TEST(RocksStore, PagesDoneOutOfOrderLeaveHolesThatAReopenSkips) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  std::vector<UrlKey> k;
+  {
+    auto store = OpenRocks(dir);
+    k = AddAll(*store, {"p0", "p1", "p2", "p3", "r0", "r1", "r2"});
+    for (int i = 0; i < 4; ++i) store->Push(0, {Kind::kPage, k[i]}, Place::kPage, 1, 99);
+    for (int i = 4; i < 7; ++i) store->Push(0, {Kind::kPage, k[i]}, Place::kRetry);
+    store->Commit({});
+    auto take = [&](UrlStage then) {
+      const UrlKey key = store->Take(0)->key;
+      UrlState s = store->Get(key);
+      s.stage = UrlStage::kInFlight;
+      store->Set(key, s);
+      return std::pair(key, then);
+    };
+    // r0, r1 and p0, p1 go out; r1 and p1 finish; r0 and p0 are in flight.
+    std::vector<std::pair<UrlKey, UrlStage>> out = {
+        take(UrlStage::kInFlight), take(UrlStage::kDone), take(UrlStage::kInFlight),
+        take(UrlStage::kInFlight), take(UrlStage::kInFlight), take(UrlStage::kDone)};
+    EXPECT_EQ(out[0].first, k[4]);
+    EXPECT_EQ(out[2].first, k[6]);  // the retries first: r0, r1, r2
+    for (const auto& [key, stage] : out) {
+      if (stage != UrlStage::kDone) continue;
+      UrlState s = store->Get(key);
+      s.stage = UrlStage::kDone;
+      store->Set(key, s);
+    }
+    store->Commit({});
+  }
+  auto store = OpenRocks(dir);
+  // In flight then: r0, r2, p0, p1; done: r1, p2. Left: p3.
+  EXPECT_EQ(store->Queued(0).retries, 2u);
+  EXPECT_EQ(store->Queued(0).others, 3u);
+  EXPECT_EQ(Drain(*store, 0), (std::vector<std::string>{"r0", "r2", "p0", "p1", "p3"}));
+  EXPECT_EQ(store->Queued(0).retries, 0u);
+  EXPECT_EQ(store->Queued(0).others, 0u);
+}
+
 TEST(RocksStore, DepthFirstStackSurvivesAReopen) {
   TempDir tmp;
   const std::string dir = tmp.Sub("state");
