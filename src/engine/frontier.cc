@@ -991,6 +991,7 @@ void Frontier::Checkpoint(bool end) {
   FrontierStore::Meta outputs;
   if (options_.hooks != nullptr) options_.hooks->Checkpoint(outputs);
   Commit(std::move(outputs), end && !Stopped());
+  if (end) store_.Sync();  // the crawl's last commit is written when it returns
 }
 
 std::optional<Frontier::Committed> Frontier::LoadCommitted(const FrontierStore& store) {

@@ -4,15 +4,21 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
+#include "sync/mutex.h"
 #include "util/codec.h"
 
 namespace crawl {
@@ -26,6 +32,9 @@ constexpr std::uint64_t kMiddle = std::uint64_t{1} << 62;  // deque positions st
 // record between its dispatch and its completion, well-linked pages).
 constexpr std::size_t kMaxCached = std::size_t{1} << 17;
 
+constexpr std::size_t kAbsentSlots = 4096;  // RocksStore::absent_
+constexpr std::size_t kMaxHot = std::size_t{1} << 16;  // RocksStore::hot_
+
 struct RocksStore::Db {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // meta, urls, queue, links
@@ -34,8 +43,65 @@ struct RocksStore::Db {
   rocksdb::ColumnFamilyHandle* queue() const { return handles[2]; }
   rocksdb::ColumnFamilyHandle* links() const { return handles[3]; }
   std::string secondary;  // read-only: the secondary instance's own directory
-  rocksdb::WriteBatch batch;  // a commit's, kept for its capacity
+
+  // The writer: a thread that applies a commit's batch. The batch is the
+  // master's while no write is posted, and the writer's while one is.
+  rocksdb::WriteBatch batch;  // kept for its capacity
+  Mutex mu;
+  CondVar changed;
+  bool posted GUARDED_BY(mu) = false;  // batch is to be written, or being written
+  bool held GUARDED_BY(mu) = false;
+  bool quit GUARDED_BY(mu) = false;
+  std::string error GUARDED_BY(mu);  // the first failed write's
+  std::thread writer;
+
+  // Hands `batch` to the writer (started on first use).
+  void Post() {
+    if (!writer.joinable()) {
+      writer = std::thread([this] {
+        pthread_setname_np(pthread_self(), "crawl-state");  // as top -H shows it
+        Write();
+      });
+    }
+    MutexLock lock(mu);
+    posted = true;
+    changed.NotifyAll();
+  }
+  // Waits until no write is posted; throws StoreError if one failed.
+  void Wait() {
+    MutexLock lock(mu);
+    while (posted) changed.Wait(lock);
+    if (!error.empty()) throw StoreError(error);
+  }
+  void Hold(bool on) {
+    MutexLock lock(mu);
+    held = on;
+    changed.NotifyAll();
+  }
+  void Write() {
+    MutexLock lock(mu);
+    for (;;) {
+      while (!quit && (!posted || held)) changed.Wait(lock);
+      if (!posted) return;  // quit, with nothing left to write
+      lock.Unlock();
+      const rocksdb::Status s = db->Write({}, &batch);
+      lock.Lock();
+      if (!s.ok() && error.empty()) error = "cannot commit the crawl's state: " + s.ToString();
+      posted = false;
+      changed.NotifyAll();
+    }
+  }
+
   ~Db() {
+    if (writer.joinable()) {  // the last commit is written before the DB closes
+      {
+        MutexLock lock(mu);
+        quit = true;
+        held = false;
+        changed.NotifyAll();
+      }
+      writer.join();
+    }
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
       db->Close();
@@ -84,9 +150,8 @@ std::string UrlDbKey(UrlKey key) {
   return k;
 }
 
-std::string EncodeRecord(const UrlState& s, std::string_view url) {
-  std::string v;
-  v.reserve(url.size() + 16);
+void EncodeRecord(const UrlState& s, std::string_view url, std::string& v) {
+  v.clear();
   PutVarint(v, s.depth == kUnreached ? 0 : static_cast<std::uint64_t>(s.depth) + 1);
   PutVarint(v, s.parent == kNoUrl ? 0 : s.parent + 1);
   PutVarint(v, s.host == kNoHost ? 0 : std::uint64_t{s.host} + 1);
@@ -94,7 +159,6 @@ std::string EncodeRecord(const UrlState& s, std::string_view url) {
   v.push_back(static_cast<char>(s.hops));
   v.push_back(static_cast<char>(s.attempts));
   v.append(url);
-  return v;
 }
 
 bool DecodeRecord(std::string_view v, UrlState& s, std::string& url) {
@@ -119,25 +183,35 @@ bool DecodeRecord(std::string_view v, UrlState& s, std::string& url) {
   return true;
 }
 
-std::string QueueKey(char type, std::uint32_t host, std::uint64_t pos) {
-  std::string k(1, type);
-  PutBe(k, host, 4);
-  PutBe(k, pos, 8);
+using Key = RocksStore::Key;
+
+// `n` low bytes of `v`, big-endian, onto `k` (so that keys sort by number).
+void AppendBe(Key& k, std::uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) k.bytes[k.size++] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+Key QueueKey(char type, std::uint32_t host, std::uint64_t pos) {
+  Key k;
+  k.bytes[k.size++] = type;
+  AppendBe(k, host, 4);
+  AppendBe(k, pos, 8);
   return k;
 }
-std::string PageKey(std::uint32_t host, int depth, std::uint64_t group, std::uint32_t seq) {
-  std::string k(1, 'P');
-  PutBe(k, host, 4);
-  PutBe(k, static_cast<std::uint32_t>(depth), 4);
-  PutBe(k, group, 8);
-  PutBe(k, seq, 4);
+Key PageKey(std::uint32_t host, int depth, std::uint64_t group, std::uint32_t seq) {
+  Key k;
+  k.bytes[k.size++] = 'P';
+  AppendBe(k, host, 4);
+  AppendBe(k, static_cast<std::uint32_t>(depth), 4);
+  AppendBe(k, group, 8);
+  AppendBe(k, seq, 4);
   return k;
 }
-std::string SetKey(char set, UrlKey key) {
-  std::string k(1, set);
-  PutBe(k, key, 8);
+Key SetKey(char set, UrlKey key) {
+  Key k;
+  k.bytes[k.size++] = set;
+  AppendBe(k, key, 8);
   return k;
 }
+rocksdb::Slice SliceOf(const Key& k) { return {k.bytes, k.size}; }
 std::string EntryValue(QueueEntry e) {
   std::string v(1, static_cast<char>(e.kind));
   PutBe(v, e.key, 8);
@@ -223,6 +297,11 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   // there without walking the skip list.
   urls.memtable_prefix_bloom_size_ratio = 0.05;
   urls.memtable_whole_key_filtering = true;
+  // A hash table of small skip lists (one a key) for the memtable: a
+  // commit's records, at random keys, go in without a walk down one big
+  // skip list (that walk was most of a commit's cost). Flushes sort it.
+  urls.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+  urls.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 18));
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, base},
       {"urls", urls},
@@ -236,6 +315,7 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   options.keep_log_file_num = 2;
   options.max_background_jobs = 2;
   options.paranoid_checks = true;
+  options.allow_concurrent_memtable_write = false;
   options.info_log = std::make_shared<DropLogger>();
   // The WAL holds what the memtables do: closing need not write them out
   // (the next open replays it).
@@ -272,9 +352,28 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
 }
 
 RocksStore::RocksStore(std::unique_ptr<Db> db, Order order, bool read_only)
-    : db_(std::move(db)), order_(order), read_only_(read_only), retain_at_(kMaxCached) {}
+    : db_(std::move(db)),
+      order_(order),
+      read_only_(read_only),
+      retain_at_(kMaxCached),
+      absent_(kAbsentSlots, kNoUrl) {}
 
-RocksStore::~RocksStore() = default;
+RocksStore::~RocksStore() {
+  if (getenv("DBGW")) {
+    db_->Wait();
+    unsigned long tot[4] = {0,0,0,0};
+    for (auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+      FILE* f = fopen((e.path() / "stat").c_str(), "r");
+      char buf[1024]; size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; fclose(f);
+      char* rp = strrchr(buf, ')'); char name[64]; sscanf(strchr(buf,'(')+1, "%63[^)]", name);
+      unsigned long ut, st; sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
+      std::string nm = name;
+      int i = nm == "crawl" ? 0 : nm == "crawl-state" ? 1 : nm.rfind("rocksdb", 0) == 0 ? 2 : 3;
+      tot[i] += ut + st;
+    }
+    fprintf(stderr, "CPUTICKS master %lu writer %lu rocks %lu other %lu\n", tot[0], tot[1], tot[2], tot[3]);
+  }
+}
 
 void RocksStore::Load() {
   rocksdb::DB& db = *db_->db;
@@ -371,26 +470,33 @@ void RocksStore::Load() {
 // --- URLs ---
 
 RocksStore::Record* RocksStore::RecordCache::Find(UrlKey key) {
+  if (key == last_key_) return last_;
   if (slots_.empty()) return nullptr;
   const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(key >> 32);
   for (std::size_t i = key & mask;; i = (i + 1) & mask) {
-    const std::uint32_t at = slots_[i];
-    if (at == 0) return nullptr;
-    if (records_[at - 1].first == key) return &records_[at - 1].second;
+    const Slot slot = slots_[i];
+    if (slot.index == 0) return nullptr;
+    if (slot.tag == tag && records_[slot.index - 1].first == key) {
+      last_key_ = key;
+      last_ = &records_[slot.index - 1].second;
+      return last_;
+    }
   }
 }
 
 void RocksStore::RecordCache::Place(std::uint32_t index) {
   const std::size_t mask = slots_.size() - 1;
-  std::size_t i = records_[index].first & mask;
-  while (slots_[i] != 0) i = (i + 1) & mask;
-  slots_[i] = index + 1;
+  const UrlKey key = records_[index].first;
+  std::size_t i = key & mask;
+  while (slots_[i].index != 0) i = (i + 1) & mask;
+  slots_[i] = {static_cast<std::uint32_t>(key >> 32), index + 1};
 }
 
 RocksStore::Record& RocksStore::RecordCache::Insert(UrlKey key, Record r) {
   records_.emplace_back(key, std::move(r));
   if ((records_.size()) * 2 > slots_.size()) {  // load at most 1/2
-    slots_.assign(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    slots_.assign(std::max<std::size_t>(1024, slots_.size() * 2), Slot{0, 0});
     for (std::uint32_t i = 0; i < records_.size(); ++i) Place(i);
   } else {
     Place(static_cast<std::uint32_t>(records_.size() - 1));
@@ -405,14 +511,16 @@ void RocksStore::RecordCache::Retain(Keep keep) {
     if (keep(kv.first, kv.second)) kept.push_back(std::move(kv));
   }
   records_.swap(kept);
+  last_key_ = kNoUrl;  // moved
+  last_ = nullptr;
   std::size_t n = 1024;
   while (n < records_.size() * 2) n *= 2;
-  slots_.assign(n, 0);
+  slots_.assign(n, Slot{0, 0});
   for (std::uint32_t i = 0; i < records_.size(); ++i) Place(i);
 }
 
 std::size_t RocksStore::RecordCache::MemoryUsage() const {
-  std::size_t bytes = slots_.capacity() * sizeof(std::uint32_t) +
+  std::size_t bytes = slots_.capacity() * sizeof(Slot) +
                       records_.size() * sizeof(std::pair<UrlKey, Record>);
   for (const auto& kv : records_) {
     if (kv.second.url.capacity() > 15) bytes += kv.second.url.capacity() + 1;
@@ -422,12 +530,17 @@ std::size_t RocksStore::RecordCache::MemoryUsage() const {
 
 RocksStore::Record* RocksStore::Lookup(UrlKey key) const {
   if (Record* r = cache_.Find(key)) return r;
+  UrlKey& absent = absent_[key & (kAbsentSlots - 1)];
+  if (absent == key) return nullptr;
   std::string value;
   const rocksdb::Status s = db_->db->Get({}, db_->urls(), UrlDbKey(key), &value);
-  if (s.IsNotFound()) return nullptr;
+  if (s.IsNotFound()) {
+    absent = key;
+    return nullptr;
+  }
   if (!s.ok()) Fail(s, "cannot read a URL's state");
   if (cache_.size() >= retain_at_) {  // drop what is clean and not in flight
-    cache_.Retain([this](UrlKey k, const Record& r) { return r.dirty || taken_.contains(k); });
+    cache_.Retain([this](UrlKey k, const Record& r) { return Pinned(k, r); });
     // Not again before the cache has grown as much anew (a turn that
     // changed more records than kMaxCached must not rebuild it per read).
     retain_at_ = std::max(kMaxCached, 2 * cache_.size());
@@ -479,6 +592,7 @@ void RocksStore::AddIfNew(std::span<const std::string_view> urls,
     r.url.assign(urls[i]);
     r.dirty = true;
     cache_.Insert(p.key, std::move(r));
+    if (UrlKey& absent = absent_[p.key & (kAbsentSlots - 1)]; absent == p.key) absent = kNoUrl;
     dirty_.push_back(p.key);
     ++size_;
     out[i] = {p.key, true};
@@ -492,14 +606,11 @@ UrlState RocksStore::Get(UrlKey key) const {
 }
 
 void RocksStore::Mark(char set, UrlKey key, bool on) {
-  std::string k = SetKey(set, key);
+  const Key k = SetKey(set, key);
   if (on) {
-    PutQueue(std::move(k), std::string());
+    PutQueue(k, std::string());
   } else {
-    // Deleted even if put since the last commit: an earlier commit may
-    // hold it too.
-    queue_puts_.erase(k);
-    queue_deletes_.insert(std::move(k));
+    DropEntry(k);
   }
 }
 
@@ -550,32 +661,40 @@ RocksStore::Queue& RocksStore::QueueOf(std::uint32_t host) {
   return queues_[host];
 }
 
-void RocksStore::PutQueue(std::string key, std::string value) {
-  queue_deletes_.erase(key);
-  queue_puts_[std::move(key)] = std::move(value);
+void RocksStore::PutQueue(const Key& key, std::string value) {
+  pending_.queue_deletes.erase(key);
+  pending_.queue_puts[key] = std::move(value);
 }
 
-void RocksStore::DropEntry(const std::string& key) {
+void RocksStore::DropEntry(const Key& key) {
   // Deleted even if put since the last commit: an earlier commit may hold
   // it too.
-  queue_puts_.erase(key);
-  queue_deletes_.insert(key);
+  pending_.queue_puts.erase(key);
+  pending_.queue_deletes.insert(key);
 }
 
-std::optional<std::string> RocksStore::ReadQueue(const std::string& key) const {
-  if (auto it = queue_puts_.find(key); it != queue_puts_.end()) return it->second;
+std::optional<std::string> RocksStore::Latest(bool queue, const Key& key) const {
+  for (const Pending* p : {&pending_, &writing_}) {
+    const auto& puts = queue ? p->queue_puts : p->link_puts;
+    if (auto it = puts.find(key); it != puts.end()) return it->second;
+    if (queue && p->queue_deletes.contains(key)) return std::nullopt;
+  }
   std::string v;
-  const rocksdb::Status s = db_->db->Get({}, db_->queue(), key, &v);
+  const rocksdb::Status s =
+      db_->db->Get({}, queue ? db_->queue() : db_->links(), SliceOf(key), &v);
   if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) Fail(s, "cannot read a queue entry");
+  if (!s.ok()) Fail(s, queue ? "cannot read a queue entry" : "cannot read a page's links");
   return v;
 }
 
-std::optional<QueueEntry> RocksStore::TakeKept(const std::string& key) {
-  std::optional<std::string> v = ReadQueue(key);
-  if (!v) return std::nullopt;
-  std::optional<QueueEntry> e = ParseEntry(*v);
-  if (!e) throw StoreError("the state is corrupted: a queue entry cannot be read");
+std::optional<QueueEntry> RocksStore::TakeKept(const Key& key,
+                                               std::optional<QueueEntry> e) {
+  if (!e) {
+    std::optional<std::string> v = Latest(/*queue=*/true, key);
+    if (!v) return std::nullopt;
+    e = ParseEntry(*v);
+    if (!e) throw StoreError("the state is corrupted: a queue entry cannot be read");
+  }
   if (e->kind == QueueEntry::Kind::kPage) {
     taken_[e->key] = key;  // deleted when the page is done with
   } else {
@@ -584,20 +703,11 @@ std::optional<QueueEntry> RocksStore::TakeKept(const std::string& key) {
   return e;
 }
 
-std::optional<std::string> RocksStore::TakeQueue(const std::string& key) {
-  if (auto it = queue_puts_.find(key); it != queue_puts_.end()) {
-    // Positions are reused (a deque's front), so an earlier commit may hold
-    // this key too: delete it either way.
-    std::string v = std::move(it->second);
-    queue_puts_.erase(it);
-    queue_deletes_.insert(key);
-    return v;
-  }
-  std::string v;
-  const rocksdb::Status s = db_->db->Get({}, db_->queue(), key, &v);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) Fail(s, "cannot read a queue entry");
-  queue_deletes_.insert(key);
+std::optional<std::string> RocksStore::TakeQueue(const Key& key) {
+  std::optional<std::string> v = Latest(/*queue=*/true, key);
+  // Positions are reused (a deque's front), so an earlier commit may hold
+  // this key too: delete it either way.
+  if (v) DropEntry(key);
   return v;
 }
 
@@ -635,6 +745,7 @@ void RocksStore::Push(std::uint32_t host, QueueEntry entry, Place place, int dep
         q.open_group = group;
       }
       Group& g = level.back();
+      if (hot_.size() < kMaxHot) hot_.emplace(HotKey{g.id, g.tail}, entry);
       PutQueue(PageKey(host, depth, g.id, g.tail++), EntryValue(entry));
       ++q.level_pages;
       return;
@@ -669,10 +780,16 @@ std::optional<QueueEntry> RocksStore::Take(std::uint32_t host) {
     std::deque<Group>& groups = level->second;
     Group group = groups.front();
     groups.pop_front();
-    const std::string key = PageKey(host, level->first, group.id, group.head++);
+    const HotKey at{group.id, group.head};
+    const Key key = PageKey(host, level->first, group.id, group.head++);
     if (group.head != group.tail) groups.push_back(group);
     if (groups.empty()) q.levels.erase(level);
-    if (auto e = TakeKept(key)) {
+    std::optional<QueueEntry> known;
+    if (const auto h = hot_.find(at); h != hot_.end()) {
+      known = h->second;
+      hot_.erase(h);
+    }
+    if (auto e = TakeKept(key, known)) {
       --q.level_pages;
       return e;
     }
@@ -693,22 +810,13 @@ void RocksStore::SetLinks(UrlKey page, std::span<const UrlKey> links) {
   std::string v;
   v.reserve(links.size() * 8);
   for (const UrlKey k : links) PutBe(v, k, 8);
-  link_puts_[SetKey('L', page)] = std::move(v);
+  pending_.link_puts[SetKey('L', page)] = std::move(v);
 }
 
 void RocksStore::Links(UrlKey page, std::vector<UrlKey>& out) const {
   out.clear();
-  const std::string key = SetKey('L', page);
-  std::string stored;
-  const std::string* v = nullptr;
-  if (auto it = link_puts_.find(key); it != link_puts_.end()) {
-    v = &it->second;
-  } else {
-    const rocksdb::Status s = db_->db->Get({}, db_->links(), key, &stored);
-    if (s.IsNotFound()) return;
-    if (!s.ok()) Fail(s, "cannot read a page's links");
-    v = &stored;
-  }
+  const std::optional<std::string> v = Latest(/*queue=*/false, SetKey('L', page));
+  if (!v) return;
   if (v->size() % 8 != 0) throw StoreError("the state is corrupted: a page's links");
   for (std::size_t at = 0; at < v->size(); at += 8) out.push_back(GetBe(*v, at, 8));
 }
@@ -716,36 +824,67 @@ void RocksStore::Links(UrlKey page, std::vector<UrlKey>& out) const {
 void RocksStore::SetRedirect(UrlKey page, UrlKey target) {
   std::string v;
   PutBe(v, target, 8);
-  link_puts_[SetKey('T', page)] = std::move(v);
+  pending_.link_puts[SetKey('T', page)] = std::move(v);
 }
 
 UrlKey RocksStore::Redirect(UrlKey page) const {
-  const std::string key = SetKey('T', page);
-  if (auto it = link_puts_.find(key); it != link_puts_.end()) return GetBe(it->second, 0, 8);
-  std::string v;
-  const rocksdb::Status s = db_->db->Get({}, db_->links(), key, &v);
-  if (s.IsNotFound()) return kNoUrl;
-  if (!s.ok()) Fail(s, "cannot read a redirect");
-  if (v.size() != 8) throw StoreError("the state is corrupted: a redirect");
-  return GetBe(v, 0, 8);
+  const std::optional<std::string> v = Latest(/*queue=*/false, SetKey('T', page));
+  if (!v) return kNoUrl;
+  if (v->size() != 8) throw StoreError("the state is corrupted: a redirect");
+  return GetBe(*v, 0, 8);
 }
 
 // --- Commit ---
 
+bool RocksStore::Pinned(UrlKey key, const Record& r) const {
+  return r.dirty || (writing_commit_ != 0 && r.commit == writing_commit_) ||
+         taken_.contains(key);
+}
+
+void RocksStore::FinishWrite() {
+  db_->Wait();
+  writing_commit_ = 0;
+  writing_.clear();
+}
+
 void RocksStore::Commit(const Meta& meta) {
   if (read_only_) throw StoreError("the state was opened read-only");
+  FinishWrite();  // the batch is the master's again
   rocksdb::WriteBatch& batch = db_->batch;
   batch.Clear();
   auto check = [](const rocksdb::Status& s) {
     if (!s.ok()) Fail(s, "cannot build the commit");
   };
+  // What is being written stays in memory, read from there, until it is.
+  if (++commits_ == 0) commits_ = 1;  // 0: none (a stale match only pins a record)
+  const std::uint32_t commit = commits_;
+  // Each family's keys in order: the memtable then inserts each next to
+  // the one before (its skip list keeps the last insert's place), not from
+  // the top.
+  std::sort(dirty_.begin(), dirty_.end());
   for (const UrlKey key : dirty_) {
-    const Record& r = *cache_.Find(key);
-    check(batch.Put(db_->urls(), UrlDbKey(key), EncodeRecord(r.state, r.url)));
+    Record& r = *cache_.Find(key);
+    EncodeRecord(r.state, r.url, record_);
+    check(batch.Put(db_->urls(), UrlDbKey(key), record_));
+    r.dirty = false;
+    r.commit = commit;
   }
-  for (const std::string& k : queue_deletes_) check(batch.Delete(db_->queue(), k));
-  for (const auto& [k, v] : queue_puts_) check(batch.Put(db_->queue(), k, v));
-  for (const auto& [k, v] : link_puts_) check(batch.Put(db_->links(), k, v));
+  dirty_.clear();
+  // (A key is never both put and deleted in one commit.)
+  std::vector<std::pair<const Key*, const std::string*>>& order = batch_order_;
+  order.clear();
+  for (const Key& k : pending_.queue_deletes) order.emplace_back(&k, nullptr);
+  for (const auto& [k, v] : pending_.queue_puts) order.emplace_back(&k, &v);
+  auto by_key = [](const auto& a, const auto& b) { return a.first->view() < b.first->view(); };
+  std::sort(order.begin(), order.end(), by_key);
+  for (const auto& [k, v] : order) {
+    check(v == nullptr ? batch.Delete(db_->queue(), SliceOf(*k))
+                       : batch.Put(db_->queue(), SliceOf(*k), *v));
+  }
+  order.clear();
+  for (const auto& [k, v] : pending_.link_puts) order.emplace_back(&k, &v);
+  std::sort(order.begin(), order.end(), by_key);
+  for (const auto& [k, v] : order) check(batch.Put(db_->links(), SliceOf(*k), *v));
   std::string n;
   PutBe(n, size_, 8);
   check(batch.Put(db_->meta(), "store.size", n));
@@ -753,22 +892,24 @@ void RocksStore::Commit(const Meta& meta) {
   PutBe(n, next_group_, 8);
   check(batch.Put(db_->meta(), "store.next_group", n));
   for (const auto& [name, value] : meta) check(batch.Put(db_->meta(), "meta." + name, value));
-  const rocksdb::Status s = db_->db->Write({}, &batch);
-  if (!s.ok()) Fail(s, "cannot commit the crawl's state");
-  // What was written stays cached, clean.
-  for (const UrlKey key : dirty_) cache_.Find(key)->dirty = false;
-  dirty_.clear();
+  std::swap(writing_, pending_);  // pending_: the cleared one
+  writing_commit_ = commit;
   // New URLs join the cache without a read: bound it here too.
   if (cache_.size() > kMaxCached) {
-    cache_.Retain([this](UrlKey k, const Record&) { return taken_.contains(k); });
+    cache_.Retain([this](UrlKey k, const Record& r) { return Pinned(k, r); });
     retain_at_ = std::max(kMaxCached, 2 * cache_.size());
   }
-  queue_puts_.clear();
-  queue_deletes_.clear();
-  link_puts_.clear();
+  db_->Post();
 }
 
+void RocksStore::Sync() {
+  if (!read_only_) FinishWrite();
+}
+
+void RocksStore::HoldWrites(bool hold) { db_->Hold(hold); }
+
 std::string RocksStore::LoadMeta(std::string_view name) const {
+  db_->Wait();  // the last commit's, written
   std::string v;
   const rocksdb::Status s =
       db_->db->Get({}, db_->meta(), "meta." + std::string(name), &v);
@@ -798,6 +939,8 @@ std::size_t RocksStore::MemoryUsage() const {
     for (const auto& [depth, groups] : q.levels) bytes += groups.size() * sizeof(Group);
   }
   bytes += cache_.MemoryUsage();
+  bytes += hot_.size() * (sizeof(HotKey) + sizeof(QueueEntry) + 2 * sizeof(void*)) +
+           hot_.bucket_count() * sizeof(void*);
   std::string v;
   if (db_->db->GetProperty("rocksdb.cur-size-all-mem-tables", &v)) bytes += std::stoull(v);
   return bytes;

@@ -27,11 +27,17 @@
 //   - "default": the format version and the policy's and outputs' meta.
 //
 // Changes since the last Commit are held in memory (records read or
-// written, queue entries and links put) and written in one WriteBatch by
+// written, queue entries and links put) and made into one WriteBatch by
 // Commit, with the meta: so what is on disk is always the state as of one
-// commit. A process kill loses what changed since the last commit, never a
-// commit; the WAL is written without fsync, so a power loss may lose the
-// last commits too (see docs/architecture.md).
+// commit. A writer thread applies the batch (the WAL append and the
+// memtable inserts, the bulk of a commit's cost) while the crawl goes on;
+// until it is done, the batch's changes stay in memory too (the records
+// cached, the queue entries and links in `writing_`), and reads see them
+// there. One batch is written at a time: Commit first waits for the one
+// before, and throws its failure. A process kill loses what changed since
+// the last written commit, never part of one; the WAL is written without
+// fsync, so a power loss may lose the last commits too (see
+// docs/architecture.md).
 //
 // Memory: the cache of records touched since the last commit, the queue
 // bounds per host (and 16 bytes per breadth-first group), and RocksDB's
@@ -92,6 +98,7 @@ class RocksStore final : public FrontierStore {
 
   bool durable() const override { return true; }
   void Commit(const Meta& meta) override;
+  void Sync() override;
   std::string LoadMeta(std::string_view name) const override;
   Unfinished TakeUnfinished() override;
 
@@ -99,13 +106,18 @@ class RocksStore final : public FrontierStore {
   // from the committed state.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> QueuedByHost() const;
 
+  // For tests: while held, the writer does not start a commit's write (a
+  // Commit or Sync then waits for it: release first).
+  void HoldWrites(bool hold);
+
   struct Db;  // RocksDB's handles (rocks_store.cc)
 
  private:
   struct Record {
     UrlState state;
     std::string url;
-    bool dirty = false;
+    bool dirty = false;       // changed since the last commit
+    std::uint32_t commit = 0;  // the number of the commit that wrote it last
   };
   // The records in memory, by key: an open-addressed table of indices
   // (keys are fingerprints, random already: the low bits are the hash)
@@ -122,9 +134,17 @@ class RocksStore final : public FrontierStore {
     std::size_t MemoryUsage() const;
 
    private:
+    struct Slot {
+      std::uint32_t tag;    // the key's high 32 bits: most misses end here
+      std::uint32_t index;  // into records_, + 1; 0: empty
+    };
     void Place(std::uint32_t index);
-    std::vector<std::uint32_t> slots_;  // index + 1; 0: empty
+    std::vector<Slot> slots_;
     std::deque<std::pair<UrlKey, Record>> records_;
+    // The last record found: the policy reads and writes one URL a few
+    // times in a row.
+    UrlKey last_key_ = kNoUrl;
+    Record* last_ = nullptr;
   };
   struct Group {
     std::uint64_t id;
@@ -153,14 +173,49 @@ class RocksStore final : public FrontierStore {
   };
   Probe ProbeUrl(std::string_view url) const;
   Queue& QueueOf(std::uint32_t host);
-  void PutQueue(std::string key, std::string value);
-  void DropEntry(const std::string& key);
-  std::optional<std::string> ReadQueue(const std::string& key) const;
+ public:
+  // A key of the "queue" or "links" family (at most 21 bytes), held
+  // inline: the per-page keys cost no allocation.
+  struct Key {
+    std::uint8_t size = 0;
+    char bytes[23] = {};
+    std::string_view view() const { return {bytes, size}; }
+    bool operator==(const Key& other) const { return view() == other.view(); }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const { return std::hash<std::string_view>()(k.view()); }
+  };
+
+ private:
+  // The writes of one commit, besides its records.
+  struct Pending {
+    std::unordered_map<Key, std::string, KeyHash> queue_puts;
+    std::unordered_set<Key, KeyHash> queue_deletes;
+    std::unordered_map<Key, std::string, KeyHash> link_puts;  // "L"/"T" + key
+    void clear() {
+      queue_puts.clear();
+      queue_deletes.clear();
+      link_puts.clear();
+    }
+  };
+  // The value of queue (or else links) key `key` as of the latest changes:
+  // pending_'s, then writing_'s, then the DB's; nullopt if it has none.
+  std::optional<std::string> Latest(bool queue, const Key& key) const;
+  // Waits for the writer's commit, and lets its records be dropped from
+  // the cache; throws StoreError if the write failed.
+  void FinishWrite();
+  // Whether `r` must stay cached: changed since the last commit, or in the
+  // commit being written, or taken and in flight.
+  bool Pinned(UrlKey key, const Record& r) const;
+  void PutQueue(const Key& key, std::string value);
+  void DropEntry(const Key& key);
   // Reads and removes queue entry `key`; nullopt if absent.
-  std::optional<std::string> TakeQueue(const std::string& key);
-  // Reads entry `key` of a retry or breadth-first queue; a page's entry
-  // stays (in taken_) until the page is done with or queued anew.
-  std::optional<QueueEntry> TakeKept(const std::string& key);
+  std::optional<std::string> TakeQueue(const Key& key);
+  // Reads entry `key` of a retry or breadth-first queue (unless its value
+  // is known already); a page's entry stays (in taken_) until the page is
+  // done with or queued anew.
+  std::optional<QueueEntry> TakeKept(const Key& key,
+                                     std::optional<QueueEntry> known = std::nullopt);
   void Mark(char set, UrlKey key, bool on);
 
   std::unique_ptr<Db> db_;
@@ -172,13 +227,37 @@ class RocksStore final : public FrontierStore {
   mutable RecordCache cache_;
   mutable std::size_t retain_at_;  // cache_'s size that makes Lookup drop clean ones
   std::vector<UrlKey> dirty_;  // the records of cache_ that are dirty
+  // Keys lately found absent, by their low bits: a new link is looked for
+  // (FindMany) and then added (AddIfNew), and the second look is spared a
+  // read. A key leaves when it is added (only this store adds to the state).
+  mutable std::vector<UrlKey> absent_;
   // Pages taken from 'R' and 'P' queues, not yet done with: their entries'
   // keys. Their records stay in cache_.
-  std::unordered_map<UrlKey, std::string> taken_;
-  std::unordered_map<std::string, std::string> queue_puts_;
-  std::unordered_set<std::string> queue_deletes_;
-  std::unordered_map<std::string, std::string> link_puts_;  // "L"/"T" + key
+  std::unordered_map<UrlKey, Key> taken_;
+  Pending pending_;  // since the last commit
+  // The last commit's, while the writer applies it (and the records with
+  // its number); writing_commit_ 0: none is.
+  Pending writing_;
+  std::vector<std::pair<const Key*, const std::string*>> batch_order_;  // Commit's
+  std::string record_;  // Commit's, for its capacity
+  std::uint32_t commits_ = 0;
+  std::uint32_t writing_commit_ = 0;
   std::vector<Queue> queues_;  // by host
+  // The values of breadth-first entries pushed while there was room, by
+  // group and position: a Take of one reads nothing. Those pushed first
+  // stay, as they are taken first; positions are never reused, so a value
+  // never changes.
+  struct HotKey {
+    std::uint64_t group;
+    std::uint32_t seq;
+    bool operator==(const HotKey&) const = default;
+  };
+  struct HotHash {
+    std::size_t operator()(const HotKey& k) const {
+      return (k.group * 0x9e3779b97f4a7c15ULL) ^ k.seq;
+    }
+  };
+  std::unordered_map<HotKey, QueueEntry, HotHash> hot_;
   std::uint64_t next_group_ = 1;
   Unfinished unfinished_;
 };

@@ -164,13 +164,17 @@ class FrontierStore {
   // Whether what Commit() saves outlives the process.
   virtual bool durable() const { return false; }
   // Makes every change since the last Commit durable in one atomic write,
-  // with `meta`: the policy's and the outputs' own state, by name. Throws
-  // StoreError if it cannot (none of the batch is then kept, and the store
-  // should not be used further).
+  // with `meta`: the policy's and the outputs' own state, by name. The
+  // write may go on in the background (reads see its changes meanwhile):
+  // it is done when the next Commit or Sync returns, each of which throws
+  // StoreError if it could not be (none of that batch is then kept, and
+  // the store should not be used further).
   using Meta = std::vector<std::pair<std::string, std::string>>;
   // The meta a crawl's last commit has when it ran to its end ("1").
   static constexpr char kFinishedMeta[] = "finished";
   virtual void Commit(const Meta& meta) { (void)meta; }
+  // Waits until the last Commit is written (see Commit).
+  virtual void Sync() {}
   // What the last Commit (of this process or an earlier one) saved under
   // `name`; empty if nothing.
   virtual std::string LoadMeta(std::string_view name) const {
