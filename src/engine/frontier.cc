@@ -739,6 +739,7 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
       PushEntry(sm.host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
     } else {
       ++counts_.dropped["robots"];
+      SitemapDone(id);
     }
   }
   if (options_.sitemaps) {
@@ -764,12 +765,27 @@ void Frontier::CompleteRobots(const Task& task, Document doc,
 }
 
 void Frontier::AddSitemap(const std::string& url) {
+  // Once each: robots.txt fetched again (its rules expired, or by a resumed
+  // crawl) names the same sitemaps, and a sitemap index may name itself.
+  if (sitemap_ids_.contains(url)) return;
   if (sitemaps_.size() >= kMaxSitemaps) {
     ++counts_.dropped["sitemap_limit"];
     return;
   }
   const auto id = static_cast<std::uint32_t>(sitemaps_.size());
   sitemaps_.push_back({url, HostOf(url)});
+  sitemap_ids_.emplace(url, id);
+  sitemaps_dirty_ = durable_;
+  QueueSitemap(id);
+}
+
+void Frontier::SitemapDone(std::uint32_t id) {
+  sitemaps_[id].done = true;
+  sitemaps_dirty_ = durable_;
+}
+
+void Frontier::QueueSitemap(std::uint32_t id) {
+  const std::string& url = sitemaps_[id].url;
   if (!options_.obey_robots) {
     PushEntry(sitemaps_[id].host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
     return;
@@ -782,6 +798,7 @@ void Frontier::AddSitemap(const std::string& url) {
         PushEntry(sitemaps_[id].host, {QueueEntry::Kind::kSitemap, id}, Place::kUrgent);
       } else {
         ++counts_.dropped["robots"];
+        SitemapDone(id);
       }
       return;
     case Site::Robots::kUnknown:
@@ -796,6 +813,11 @@ void Frontier::AddSitemap(const std::string& url) {
 
 void Frontier::CompleteSitemap(const Task& task, Document doc,
                                Clock::time_point) {
+  const auto id = static_cast<std::uint32_t>(task.id);
+  if (durable_ && Stopped() && doc.error.kind == ErrorKind::kCancelled) {
+    return;  // cut off by the stop: not done, fetched when the crawl resumes
+  }
+  SitemapDone(id);
   if (doc.error.kind != ErrorKind::kNone || doc.http_status < 200 || doc.http_status >= 300) {
     ++counts_.dropped["sitemap_unavailable"];
     return;
@@ -947,6 +969,7 @@ bool GetCounts(Reader& in, std::map<std::string, std::uint64_t>& m) {
 }
 
 std::string HostMetaName(std::uint32_t h) { return "host." + std::to_string(h); }
+constexpr char kSitemapsMeta[] = "sitemaps";
 
 }  // namespace
 
@@ -979,8 +1002,18 @@ void Frontier::Commit(FrontierStore::Meta outputs, bool finished) {
     PutBe(v, bits, 8);
     outputs.emplace_back(HostMetaName(h), std::move(v));
   }
+  if (sitemaps_dirty_) {
+    std::string v;
+    PutVarint(v, sitemaps_.size());
+    for (const SitemapTask& sm : sitemaps_) {
+      PutString(v, sm.url);
+      v.push_back(sm.done ? 1 : 0);
+    }
+    outputs.emplace_back(kSitemapsMeta, std::move(v));
+  }
   if (finished) outputs.emplace_back(FrontierStore::kFinishedMeta, "1");
   store_.Commit(outputs);
+  sitemaps_dirty_ = false;
   for (const std::uint32_t h : dirty_hosts_) hosts_[h].dirty = false;
   dirty_hosts_.clear();
   uncommitted_ = false;
@@ -1028,6 +1061,18 @@ std::optional<Frontier::Committed> Frontier::LoadCommitted(const FrontierStore& 
     const std::uint64_t bits = r.Be(8);
     if (!r.done()) throw corrupt("hosts");
     std::memcpy(&host.crawl_delay_s, &bits, sizeof bits);
+  }
+  const std::string sitemaps = store.LoadMeta(kSitemapsMeta);
+  if (!sitemaps.empty()) {
+    Reader r(sitemaps);
+    const std::uint64_t n = r.Varint();
+    if (n > kMaxSitemaps) throw corrupt("sitemaps");
+    for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+      std::string url(r.String());
+      const std::uint64_t done = r.Be(1);
+      out.sitemaps.emplace_back(std::move(url), done != 0);
+    }
+    if (!r.done()) throw corrupt("sitemaps");
   }
   c.discovered = store.size();
   return out;
@@ -1098,6 +1143,15 @@ void Frontier::Resume() {
     --hosts_[s.host].admitted;
     s.stage = UrlStage::kDiscovered;
     Admit(key, s, s.depth == 0);
+  }
+  // The sitemaps: those not done with are fetched (their queue entries
+  // were the earlier process's, and are gone); the rest are not again.
+  for (auto& [url, done] : committed->sitemaps) {
+    const auto id = static_cast<std::uint32_t>(sitemaps_.size());
+    if (!sitemap_ids_.emplace(url, id).second) throw corrupt("sitemaps");
+    sitemaps_.push_back({std::move(url), 0, done});
+    sitemaps_.back().host = HostOf(sitemaps_.back().url);
+    if (!done) QueueSitemap(id);
   }
   Publish();
 }

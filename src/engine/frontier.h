@@ -258,6 +258,9 @@ class Frontier {
     std::uint64_t dispatched = 0, reached = 0, sitemap_seeds = 0;
     std::uint64_t in_flight = 0;  // pages in flight then
     std::vector<HostMeta> hosts;  // by host id
+    // Every sitemap added, in order, and whether it was done with (fetched,
+    // or refused): the rest are fetched by a resumed crawl.
+    std::vector<std::pair<std::string, bool>> sitemaps;
   };
   static std::optional<Committed> LoadCommitted(const FrontierStore& store);
 
@@ -293,6 +296,7 @@ class Frontier {
   struct SitemapTask {
     std::string url;
     std::uint32_t host;
+    bool done = false;  // fetched, or refused
   };
   struct StringHash {
     using is_transparent = void;
@@ -358,6 +362,9 @@ class Frontier {
   bool CompletePage(const Task& task, FetchResult result, Clock::time_point now);
   void CompleteRobots(const Task& task, Document doc, Clock::time_point now);
   void CompleteSitemap(const Task& task, Document doc, Clock::time_point now);
+  // Queues sitemap `id` (or has it wait for its site's robots.txt).
+  void QueueSitemap(std::uint32_t id);
+  void SitemapDone(std::uint32_t id);
   void Count(const FetchResult& result);
   void Publish();
   PageRecord MakeRecord(UrlKey key, const UrlState& s, FetchResult result) const;
@@ -379,6 +386,8 @@ class Frontier {
   StringMap<std::uint32_t> site_ids_;
   std::vector<Site> sites_;
   std::vector<SitemapTask> sitemaps_;
+  StringMap<std::uint32_t> sitemap_ids_;  // by URL: each sitemap is fetched once
+  bool sitemaps_dirty_ = false;           // sitemaps_ changed since the last Commit
   std::size_t sitemap_seeds_ = 0;
   std::deque<std::uint32_t> ready_;  // hosts, round-robin
   using Timer = std::pair<Clock::time_point, std::uint32_t>;

@@ -1,7 +1,10 @@
 // A Frontier over a RocksStore, killed at random moments (everything since
 // its last commit lost, as with kill -9) and resumed until it finishes:
 // it must fetch what an uninterrupted crawl fetches, each completed page's
-// record exactly once, and fetch again only what was in flight.
+// record exactly once, and fetch again only what was in flight. The hosts
+// have robots.txt files naming sitemaps, which list pages nothing links to:
+// a sitemap not yet fetched at a kill is fetched after it, and one fetched
+// is not fetched again.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -22,10 +25,18 @@ namespace fs = std::filesystem;
 
 struct Graph {
   std::map<std::string, FetchResult> pages;
+  std::map<std::string, std::string> documents;  // robots.txt and sitemaps
 };
 
+constexpr int kHosts = 7;
+
 std::string Page(int i) {
-  return "http://h" + std::to_string(i % 7) + ".example/p" + std::to_string(i);
+  return "http://h" + std::to_string(i % kHosts) + ".example/p" + std::to_string(i);
+}
+std::string Host(int h) { return "http://h" + std::to_string(h) + ".example"; }
+// Listed only by host h's sitemap.
+std::string Orphan(int h, int k) {
+  return Host(h) + "/orphan" + std::to_string(k);
 }
 
 // `n` pages, each linking to 4 others; some redirect, some are missing,
@@ -50,7 +61,35 @@ Graph RandomGraph(int n, std::uint64_t seed) {
       g.pages[Page(i)] = FetchResult::Fetched(links);
     }
   }
+  // Each host's robots.txt names a sitemap index, which names itself (a
+  // loop) and a sitemap of orphans (fetched, they link back).
+  for (int h = 0; h < kHosts; ++h) {
+    g.documents[Host(h) + "/robots.txt"] =
+        "User-agent: *\nDisallow: /private\nSitemap: " + Host(h) + "/index.xml\n";
+    g.documents[Host(h) + "/index.xml"] =
+        "<sitemapindex><sitemap><loc>" + Host(h) + "/index.xml</loc></sitemap>"
+        "<sitemap><loc>" + Host(h) + "/orphans.xml</loc></sitemap></sitemapindex>";
+    std::string urlset = "<urlset>";
+    for (int k = 0; k < 3; ++k) {
+      urlset += "<url><loc>" + Orphan(h, k) + "</loc></url>";
+      g.pages[Orphan(h, k)] = FetchResult::Fetched({Page(h), Host(h) + "/private"});
+    }
+    g.documents[Host(h) + "/orphans.xml"] = urlset + "</urlset>";
+  }
   return g;
+}
+
+Document FetchDocument(const Graph& g, const std::string& url) {
+  Document d;
+  auto it = g.documents.find(url);
+  if (it == g.documents.end()) {
+    d.http_status = 404;
+  } else {
+    d.http_status = 200;
+    d.body = it->second;
+  }
+  d.final_url = url;
+  return d;
 }
 
 FetchResult Fetch(const Graph& g, const std::string& url, int attempt) {
@@ -71,12 +110,15 @@ FrontierOptions Options(int max_depth) {
   o.retries = 2;
   o.retry_base_s = 0;
   o.max_retry_wait_s = 0;
+  o.obey_robots = true;
+  o.sitemaps = true;
   return o;
 }
 
 struct Outcome2 {
   std::map<std::string, int> records;  // committed records per URL
   std::map<std::string, int> fetches;  // fetches per URL (first attempts)
+  std::map<std::string, int> sitemap_fetches;
   // In flight at a kill, or completed since the last commit: what may be
   // fetched again.
   std::size_t lost_at_kills = 0;
@@ -110,6 +152,7 @@ Outcome2 Crawl(const Graph& g, int max_depth, int kill_every, std::uint64_t seed
         auto t = f.Next(Clock::now());
         if (!t) break;
         if (t->kind == Task::Kind::kPage && t->attempt == 1) ++out.fetches[t->url];
+        if (t->kind == Task::Kind::kSitemap) ++out.sitemap_fetches[t->url];
         flying.push_back(std::move(*t));
       }
       if (flying.empty()) {
@@ -124,7 +167,11 @@ Outcome2 Crawl(const Graph& g, int max_depth, int kill_every, std::uint64_t seed
       Task t = std::move(flying[pick]);
       flying.erase(flying.begin() + static_cast<std::ptrdiff_t>(pick));
       TaskResult r;
-      r.page = Fetch(g, t.url, t.attempt);
+      if (t.kind == Task::Kind::kPage) {
+        r.page = Fetch(g, t.url, t.attempt);
+      } else {
+        r.document = FetchDocument(g, t.url);
+      }
       ++uncommitted;
       for (const PageRecord& rec : f.Complete(t, std::move(r), Clock::now())) {
         pending.push_back(rec.url);
@@ -168,9 +215,23 @@ TEST_P(ResumeTest, KilledAndResumedCrawlFetchesWhatAnUninterruptedOneDoes) {
       EXPECT_EQ(n, 1) << url << ": one record per URL";
     }
     EXPECT_EQ(a, b) << "the same pages, depth " << max_depth << ", seed " << seed;
+    if (max_depth != 0) {
+      for (int h = 0; h < kHosts; ++h) {
+        EXPECT_TRUE(b.contains(Orphan(h, 0))) << "from the sitemap: " << Orphan(h, 0);
+      }
+    }
+    EXPECT_EQ(whole.sitemap_fetches.size(), 2u * kHosts);
+    std::size_t sitemaps_again = 0;
+    for (const auto& [url, n] : whole.sitemap_fetches) {
+      EXPECT_EQ(n, 1) << url << ": each sitemap once (the index names itself)";
+    }
+    EXPECT_EQ(killed.sitemap_fetches.size(), 2u * kHosts);
+    for (const auto& [url, n] : killed.sitemap_fetches) {
+      sitemaps_again += static_cast<std::size_t>(n - 1);
+    }
     std::size_t refetched = 0;
     for (const auto& [url, n] : killed.fetches) refetched += static_cast<std::size_t>(n - 1);
-    EXPECT_LE(refetched, killed.lost_at_kills)
+    EXPECT_LE(refetched + sitemaps_again, killed.lost_at_kills)
         << "fetched again: no more than what was in flight or done since the last commit";
     EXPECT_EQ(whole.runs, 1);
   }
