@@ -26,10 +26,8 @@ hosts_list=${HOSTS:-"1 100 10000"}
 concurrency=${CONCURRENCY:-64}
 per_host=${PER_HOST:-2}
 extra=${EXTRA:-}
-if [[ ! -x $build/tools/crawl/crawl ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target crawl >&2
-fi
+. bench/lib.sh
+ensure_built "$build" crawl
 crawl=$build/tools/crawl/crawl
 ulimit -n 20000 2>/dev/null || true
 

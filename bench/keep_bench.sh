@@ -16,10 +16,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build/release}
 rounds=${2:-5}
 crawl=$build/tools/crawl/crawl
-if [[ ! -x $crawl ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target crawl >&2
-fi
+. bench/lib.sh
+ensure_built "$build" crawl
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 

@@ -26,10 +26,8 @@ if [[ ${4:-} == --state ]]; then
   state_dir=$(mktemp -d)
   state=(--state "$state_dir/state")
 fi
-if [[ ! -x $build/tools/crawl/crawl ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target crawl >&2
-fi
+. bench/lib.sh
+ensure_built "$build" crawl
 out=$(mktemp)
 trap 'rm -f "$out"; [[ -z $state_dir ]] || rm -rf "$state_dir"' EXIT
 # Not -q: the summary has "URLs seen" (stderr is not a terminal, so there is

@@ -12,10 +12,8 @@ build=${1:-build/release}
 duration=${DURATION:-5}
 pages=${PAGES:-1000}
 page_size=${PAGE_SIZE:-8192}
-if [[ ! -x $build/bench/site_serve ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target site_serve >&2
-fi
+. bench/lib.sh
+ensure_built "$build" site_serve
 ulimit -n 20000 2>/dev/null || true
 tmp=$(mktemp -d)
 server_pid=

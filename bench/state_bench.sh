@@ -16,10 +16,8 @@ shift $(( $# > 2 ? 2 : $# ))
 opts=("$@")
 if [[ ${#opts[@]} -eq 0 ]]; then opts=(-c 64 --pages 20000); fi
 crawl=$build/tools/crawl/crawl
-if [[ ! -x $crawl ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target crawl >&2
-fi
+. bench/lib.sh
+ensure_built "$build" crawl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 figures() {  # pages/s and us/page from a crawl bench report

@@ -41,8 +41,8 @@ std::string Html(const std::vector<std::string>& hrefs) {
 class CrawlerState : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/crawl-state-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string tmpl = (fs::temp_directory_path() / "crawl-state-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
   }
   void TearDown() override { fs::remove_all(dir_); }
