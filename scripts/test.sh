@@ -35,7 +35,7 @@ step "2/4 ThreadSanitizer build (clang-14), concurrency and HTTP tests"
 configure build/tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCRAWL_SANITIZE=thread \
   -DCRAWL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/tsan -j "$jobs"
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build/tsan --output-on-failure -L "concurrency|http"
 
 step "3/4 AddressSanitizer + UBSan build, all tests"
