@@ -55,14 +55,19 @@ struct RocksStore::Db {
   std::string error GUARDED_BY(mu);  // the first failed write's
   std::thread writer;
 
-  // Hands `batch` to the writer (started on first use).
-  void Post() {
-    if (!writer.joinable()) {
+  // Starts the writer (a store that writes; before its first Post).
+  void Start() {
+    try {
       writer = std::thread([this] {
         pthread_setname_np(pthread_self(), "crawl-state");  // as top -H shows it
         Write();
       });
+    } catch (const std::system_error& e) {
+      throw StoreError(std::string("cannot start the state's writer thread: ") + e.what());
     }
+  }
+  // Hands `batch` to the writer.
+  void Post() {
     MutexLock lock(mu);
     posted = true;
     changed.NotifyAll();
@@ -348,6 +353,7 @@ std::unique_ptr<RocksStore> RocksStore::Open(const std::string& dir, Order order
   std::unique_ptr<RocksStore> store(new RocksStore(std::move(db), order,
                                                    mode == Mode::kReadOnly));
   store->Load();
+  if (mode != Mode::kReadOnly) store->db_->Start();
   return store;
 }
 
@@ -358,22 +364,7 @@ RocksStore::RocksStore(std::unique_ptr<Db> db, Order order, bool read_only)
       retain_at_(kMaxCached),
       absent_(kAbsentSlots, kNoUrl) {}
 
-RocksStore::~RocksStore() {
-  if (getenv("DBGW")) {
-    db_->Wait();
-    unsigned long tot[4] = {0,0,0,0};
-    for (auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
-      FILE* f = fopen((e.path() / "stat").c_str(), "r");
-      char buf[1024]; size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; fclose(f);
-      char* rp = strrchr(buf, ')'); char name[64]; sscanf(strchr(buf,'(')+1, "%63[^)]", name);
-      unsigned long ut, st; sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
-      std::string nm = name;
-      int i = nm == "crawl" ? 0 : nm == "crawl-state" ? 1 : nm.rfind("rocksdb", 0) == 0 ? 2 : 3;
-      tot[i] += ut + st;
-    }
-    fprintf(stderr, "CPUTICKS master %lu writer %lu rocks %lu other %lu\n", tot[0], tot[1], tot[2], tot[3]);
-  }
-}
+RocksStore::~RocksStore() = default;
 
 void RocksStore::Load() {
   rocksdb::DB& db = *db_->db;
@@ -862,14 +853,15 @@ void RocksStore::Commit(const Meta& meta) {
   // the one before (its skip list keeps the last insert's place), not from
   // the top.
   std::sort(dirty_.begin(), dirty_.end());
+  // (Nothing changes until the batch is whole: a failure to build it leaves
+  // the store as it was.)
+  committed_.clear();
   for (const UrlKey key : dirty_) {
     Record& r = *cache_.Find(key);
     EncodeRecord(r.state, r.url, record_);
     check(batch.Put(db_->urls(), UrlDbKey(key), record_));
-    r.dirty = false;
-    r.commit = commit;
+    committed_.push_back(&r);
   }
-  dirty_.clear();
   // (A key is never both put and deleted in one commit.)
   std::vector<std::pair<const Key*, const std::string*>>& order = batch_order_;
   order.clear();
@@ -892,6 +884,12 @@ void RocksStore::Commit(const Meta& meta) {
   PutBe(n, next_group_, 8);
   check(batch.Put(db_->meta(), "store.next_group", n));
   for (const auto& [name, value] : meta) check(batch.Put(db_->meta(), "meta." + name, value));
+  for (Record* r : committed_) {  // no insert or eviction since they were found
+    r->dirty = false;
+    r->commit = commit;
+  }
+  committed_.clear();
+  dirty_.clear();
   std::swap(writing_, pending_);  // pending_: the cleared one
   writing_commit_ = commit;
   // New URLs join the cache without a read: bound it here too.
@@ -939,6 +937,10 @@ std::size_t RocksStore::MemoryUsage() const {
     for (const auto& [depth, groups] : q.levels) bytes += groups.size() * sizeof(Group);
   }
   bytes += cache_.MemoryUsage();
+  for (const Pending* p : {&pending_, &writing_}) {  // ~64 bytes a node, and the links
+    bytes += 64 * (p->queue_puts.size() + p->queue_deletes.size() + p->link_puts.size());
+    for (const auto& [k, v] : p->link_puts) bytes += v.capacity();
+  }
   bytes += hot_.size() * (sizeof(HotKey) + sizeof(QueueEntry) + 2 * sizeof(void*)) +
            hot_.bucket_count() * sizeof(void*);
   std::string v;

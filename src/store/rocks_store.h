@@ -240,6 +240,7 @@ class RocksStore final : public FrontierStore {
   Pending writing_;
   std::vector<std::pair<const Key*, const std::string*>> batch_order_;  // Commit's
   std::string record_;  // Commit's, for its capacity
+  std::vector<Record*> committed_;  // Commit's: the records it writes
   std::uint32_t commits_ = 0;
   std::uint32_t writing_commit_ = 0;
   std::vector<Queue> queues_;  // by host
