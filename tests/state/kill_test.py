@@ -2,8 +2,9 @@
 """crawl --state survives kill -9, judged from the bench site's own log.
 
 The site is bench/site_serve's (src/benchsite): 25 virtual hosts reached
-through --connect-to, each response after 20 ms, so that a crawl takes a few
-seconds. The server counts its responses per page and writes them out when
+through --connect-to, each response after 50 ms, so that a crawl takes
+about nine seconds at -c 16: longer than the 12 runs the test kills (at
+most 0.6 s each), however fast the crawler gets. The server counts its responses per page and writes them out when
 it stops (--page-log): what the crawls fetched, whoever asked.
 
   - A reference crawl runs uninterrupted (its own state directory).
@@ -59,7 +60,7 @@ class Site:
         self.log_path = log_path
         self.proc = subprocess.Popen(
             [SITE_SERVE, "--pages", str(PAGES), "--fanout", "6", "--hosts",
-             str(HOSTS), "--latency", "20", "--threads", "2",
+             str(HOSTS), "--latency", "50", "--threads", "2",
              "--page-log", log_path],
             stdout=subprocess.PIPE, text=True)
         self.root = self.proc.stdout.readline().strip()
