@@ -20,6 +20,7 @@
 
 #include "sync/mutex.h"
 #include "util/codec.h"
+#include "util/fingerprint.h"
 
 namespace crawl {
 
@@ -121,32 +122,6 @@ struct RocksStore::Db {
 
 namespace {
 
-// A 63-bit fingerprint (so keys never reach kNoUrl). Multiply-xorshift
-// over 8-byte words, little-endian.
-UrlKey Fingerprint(std::string_view s) {
-  constexpr std::uint64_t m = 0xc6a4a7935bd1e995ULL;
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ (s.size() * m);
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t k;
-    std::memcpy(&k, s.data() + i, 8);
-    k *= m;
-    k ^= k >> 47;
-    k *= m;
-    h ^= k;
-    h *= m;
-  }
-  if (i < s.size()) {
-    std::uint64_t k = 0;
-    std::memcpy(&k, s.data() + i, s.size() - i);
-    h ^= k;
-    h *= m;
-  }
-  h ^= h >> 47;
-  h *= m;
-  h ^= h >> 47;
-  return h >> 1;
-}
 UrlKey NextKey(UrlKey key) { return (key + 1) & (kNoUrl >> 1); }
 
 std::string UrlDbKey(UrlKey key) {
