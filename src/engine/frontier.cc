@@ -17,6 +17,9 @@ constexpr std::chrono::hours kRobotsTtl{24};
 constexpr std::size_t kMaxSitemaps = 1000;
 constexpr std::size_t kMaxSitemapUrls = 1'000'000;  // seeds from sitemaps
 
+// How often a process exchanges with a shared store (at the least).
+constexpr auto kExchangePeriod = std::chrono::milliseconds(20);
+
 Clock::duration Seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(s));
@@ -98,7 +101,8 @@ Frontier::Frontier(const FrontierOptions& options)
       store_(options.store != nullptr ? *options.store : *own_store_),
       rng_(options.random_seed),
       requests_wanted_(options.hooks != nullptr && options.hooks->WantsRequests()),
-      durable_(store_.durable()) {
+      durable_(store_.durable()),
+      shared_(store_.shared()) {
   if (durable_) Resume();
 }
 
@@ -185,6 +189,12 @@ void Frontier::AddSeed(std::string_view url) {
 
 // `s` is key's state, with its depth and parent set.
 void Frontier::Admit(UrlKey key, UrlState s, bool seed) {
+  if (shared_ && !arriving_) {  // the crawl admits it, at its host's holder
+    s.stage = UrlStage::kDone;
+    store_.Set(key, s);
+    store_.Offer(key, s);
+    return;
+  }
   ++reached_;
   store_.Url(key, url_);
   // The origin (scheme + authority) has the URL's host, and is its site
@@ -322,6 +332,7 @@ void Frontier::Block(UrlKey key, const Site& site) {
 
 std::optional<Task> Frontier::Next(Clock::time_point now) {
   now_ = now;
+  if (shared_) Exchange(now, /*force=*/false);
   if (options_.hooks != nullptr) TakeVisits();
   // Once max_pages pages are out, only their retries may still go.
   if (!MoreToDispatch()) return std::nullopt;
@@ -342,6 +353,10 @@ std::optional<Task> Frontier::Next(Clock::time_point now) {
     }
     if (host.next_allowed > now) {  // its delay grew meanwhile
       Schedule(h, now);
+      continue;
+    }
+    if (shared_ && !store_.Holds(host.name)) {  // its lease lapsed
+      Release(host.name);
       continue;
     }
     // A retry first, whatever else waits; max_pages does not hold it back.
@@ -437,6 +452,8 @@ std::size_t Frontier::Ready(std::size_t at_most) const {
 
 bool Frontier::Done() const {
   if (in_flight_ != 0 || MoreToDispatch()) return false;
+  // Shared: the rest of the crawl too, unless this process is leaving.
+  if (shared_ && !Stopped() && !PagesExhausted() && !store_.Finished()) return false;
   // A URL Visit()ed just now is more to dispatch; once stopped, it is not.
   return options_.hooks == nullptr || options_.hooks->CloseVisits(Stopped());
 }
@@ -503,6 +520,12 @@ void Frontier::TakeVisits() {
 // time is when Next() will serve one (or, if its delay grew meanwhile, find
 // the later time).
 std::optional<Clock::time_point> Frontier::NextWakeup() const {
+  if (shared_) {  // the next exchange, at the latest
+    if (MoreToDispatch() && !timers_.empty()) {
+      return std::min(timers_.top().first, next_exchange_);
+    }
+    return next_exchange_;
+  }
   if (!MoreToDispatch() || timers_.empty()) return std::nullopt;
   return timers_.top().first;
 }
@@ -524,6 +547,20 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
     --in_flight_pages_;
     if (task.attempt == 1) --in_flight_first_;
   }
+  if (shared_ && !store_.Holds(hosts_[h].name)) {
+    // The host's lease was lost meanwhile: the result is not this
+    // process's to keep (its new holder fetches the URL again).
+    Release(hosts_[h].name);
+    if (task.kind == QueueEntry::Kind::kPage) {
+      UrlState s = store_.Get(task.id);
+      s.stage = UrlStage::kDone;
+      store_.Set(task.id, s);
+      ++counts_.dropped["lease_lost"];
+      if (options_.hooks != nullptr) requests_.erase(task.id);
+    }
+    Publish();
+    return {};
+  }
   switch (task.kind) {
     case QueueEntry::Kind::kPage:
       if (options_.hooks != nullptr && task.request != nullptr) {
@@ -540,6 +577,7 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
   Publish();
   std::vector<PageRecord> records;
   records.swap(out_);
+  if (!records.empty()) unflushed_ = true;
   return records;
 }
 
@@ -931,8 +969,8 @@ CrawlSummary Frontier::Summary() const {
   s.resumed = resumed_;
   s.requeued = requeued_;
   // Every URL seen leaves kDiscovered once, when admitted; the others were
-  // never within reach.
-  if (const std::uint64_t beyond_depth = s.discovered - reached_) {
+  // never within reach. (Shared: most were offered, admitted elsewhere.)
+  if (const std::uint64_t beyond_depth = shared_ ? 0 : s.discovered - reached_) {
     s.dropped["depth"] += beyond_depth;
   }
   if (queued_pages_) s.dropped[s.stopped ? "stopped" : "max_pages"] += queued_pages_;
@@ -1020,6 +1058,11 @@ void Frontier::Commit(FrontierStore::Meta outputs, bool finished) {
 }
 
 void Frontier::Checkpoint(bool end) {
+  if (shared_) {
+    Exchange(Clock::now(), end);
+    if (end) store_.Sync();  // gives the leases back
+    return;
+  }
   if (!durable_ || (!uncommitted_ && !end)) return;
   FrontierStore::Meta outputs;
   if (options_.hooks != nullptr) options_.hooks->Checkpoint(outputs);
@@ -1154,6 +1197,78 @@ void Frontier::Resume() {
     if (!done) QueueSitemap(id);
   }
   Publish();
+}
+
+// --- Sharing ---
+
+void Frontier::Exchange(Clock::time_point now, bool force) {
+  if (!force && now < next_exchange_) return;
+  next_exchange_ = now + kExchangePeriod;
+  const Clock::time_point before = now_;
+  now_ = now;
+  // The records of the URLs this exchange completes are out in the outputs
+  // first: a process killed in between loses no record (its URLs are
+  // fetched again instead).
+  if (options_.hooks != nullptr && unflushed_) {
+    FrontierStore::Meta positions;
+    options_.hooks->Checkpoint(positions);
+    unflushed_ = false;
+  }
+  store_.Exchange(exchanged_);
+  for (const std::string& name : exchanged_.lost) Release(name);
+  for (const FrontierStore::Arrival& a : exchanged_.arrivals) Arrive(a);
+  exchanged_.arrivals.clear();
+  exchanged_.lost.clear();
+  if (before != Clock::time_point{}) now_ = std::max(before, now);
+  Publish();
+}
+
+void Frontier::Arrive(const FrontierStore::Arrival& a) {
+  UrlState s = store_.Get(a.key);
+  if (s.stage == UrlStage::kWaiting || s.stage == UrlStage::kQueued ||
+      s.stage == UrlStage::kInFlight) {
+    return;  // here already
+  }
+  s.depth = a.depth;
+  s.parent = a.parent;
+  s.hops = a.hops;
+  s.attempts = 0;
+  s.stage = UrlStage::kDiscovered;
+  store_.Set(a.key, s);
+  arriving_ = true;
+  Admit(a.key, s, /*seed=*/a.parent == kNoUrl && a.depth == 0);
+  arriving_ = false;
+}
+
+void Frontier::Release(std::string_view name) {
+  const auto it = host_ids_.find(name);
+  if (it == host_ids_.end()) return;
+  const std::uint32_t h = it->second;
+  Host& host = hosts_[h];
+  auto drop = [&](UrlKey key) {
+    UrlState s = store_.Get(key);
+    s.stage = UrlStage::kDone;
+    store_.Set(key, s);
+    --queued_pages_;
+  };
+  while (const std::optional<QueueEntry> e = store_.Take(h)) {
+    if (e->kind == QueueEntry::Kind::kPage) {
+      drop(e->key);
+    } else if (e->kind == QueueEntry::Kind::kRobots) {
+      sites_[e->key].robots = Site::Robots::kUnknown;
+    }
+  }
+  retrying_ -= host.retries;
+  queued_entries_ -= host.queued;
+  host.retries = 0;
+  host.queued = 0;
+  host.failures = 0;
+  for (Site& site : sites_) {
+    if (site.host != h) continue;
+    for (const UrlKey key : site.waiting) drop(key);
+    site.waiting.clear();
+    if (site.robots == Site::Robots::kFetching) site.robots = Site::Robots::kUnknown;
+  }
 }
 
 }  // namespace crawl

@@ -82,6 +82,18 @@
 // every Next() and become seeds; Done() closes the hook's visits once
 // nothing waits.
 //
+// Sharing: with a shared store (several processes, one crawl), a URL
+// newly within reach is not admitted here but offered to the crawl, and
+// the store hands it, once cluster-wide, to the process holding its host's
+// lease, where it arrives and is admitted as above (robots.txt, queue,
+// politeness). Every process exchanges with the store at least every
+// kExchangePeriod; a host whose lease is lost is released (its queue and
+// waiting URLs dropped, its in-flight results dropped as they complete:
+// the new holder fetches them). Done() also waits for the rest of the
+// crawl to be done, unless stopped or max_pages is reached (a per-process
+// limit: the process then leaves). Depth is the one a URL was first found
+// at (a shorter path found later elsewhere does not shorten it).
+//
 // Thread safety: none. Each engine states who owns its Frontier.
 #ifndef CRAWL_ENGINE_FRONTIER_H_
 #define CRAWL_ENGINE_FRONTIER_H_
@@ -132,9 +144,10 @@ class FrontierHooks {
   // Refuses visits from now on and returns true, if none waits or `force`;
   // else false.
   virtual bool CloseVisits(bool force) = 0;
-  // With a durable store, before each commit: pushes every record streamed
-  // so far out to the outputs and appends their positions to `out` (name,
-  // value), to be committed with the state. Throws on a failed output.
+  // With a durable store, before each commit (with a shared one, before
+  // each exchange that completes URLs): pushes every record streamed so far
+  // out to the outputs and appends their positions to `out` (name, value),
+  // to be committed with the state. Throws on a failed output.
   virtual void Checkpoint(FrontierStore::Meta& out) { (void)out; }
 };
 
@@ -377,6 +390,15 @@ class Frontier {
   }
   // Takes up the crawl the store holds, if any (at construction).
   void Resume();
+  // With a shared store: what this process sends and is given (rate-limited
+  // to one exchange per kExchangePeriod, unless `force`).
+  void Exchange(Clock::time_point now, bool force);
+  // A URL the crawl gave this process, the holder of its host: admitted.
+  void Arrive(const FrontierStore::Arrival& a);
+  // Host `name` is no longer held here: its queue and the URLs waiting for
+  // its robots.txt are dropped (its new holder has them all), and what it
+  // has in flight is dropped as it completes.
+  void Release(std::string_view name);
 
   const FrontierOptions options_;
   const std::unique_ptr<FrontierStore> own_store_;  // if options_.store is null
@@ -424,6 +446,13 @@ class Frontier {
   bool resumed_ = false;
   std::size_t requeued_ = 0;
   bool uncommitted_ = false;  // changed since the last Commit
+  // With a shared store (see FrontierStore::shared): a URL newly within
+  // reach is offered to the crawl, unless it is arriving from it.
+  const bool shared_;
+  bool arriving_ = false;
+  bool unflushed_ = false;  // records made since the hooks' last Checkpoint
+  Clock::time_point next_exchange_{};
+  FrontierStore::Exchanged exchanged_;
 };
 
 }  // namespace crawl

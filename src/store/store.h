@@ -192,6 +192,49 @@ class FrontierStore {
     std::vector<std::uint32_t> hosts;
   };
   virtual Unfinished TakeUnfinished() { return {}; }
+
+  // --- Sharing (a store several processes crawl from at once) ---
+  // A shared store's hosts are leased, each to one process at a time: only
+  // the holder of a host's lease queues, fetches and completes its URLs, so
+  // politeness holds across the processes. The rest of the interface is
+  // this process's part of the crawl: the URLs it found or was given, the
+  // queues of the hosts it holds. None of the calls below is made on a
+  // store that is not shared().
+  virtual bool shared() const { return false; }
+  // `key` (with `s`: its depth, parent and hops) is newly within reach
+  // here: the store hands it to the crawl, which adds it to its host's
+  // queue once, cluster-wide, for the host's holder to admit (an Arrival
+  // there). The policy keeps it here as done.
+  virtual void Offer(UrlKey key, const UrlState& s) {
+    (void)key;
+    (void)s;
+  }
+  // A URL given to this process, the holder of its host: added here
+  // (`key`, and its parent's `parent`, kNoUrl for a seed), to be admitted.
+  struct Arrival {
+    UrlKey key = kNoUrl;
+    UrlKey parent = kNoUrl;
+    int depth = 0;
+    std::uint8_t hops = 0;
+  };
+  struct Exchanged {
+    std::vector<Arrival> arrivals;
+    std::vector<std::string> lost;  // hosts no longer held here
+  };
+  // Sends what was offered and completed since the last call, renews this
+  // process's leases, takes hosts that have no holder, and returns what
+  // arrived and what was lost. Throws StoreError.
+  virtual void Exchange(Exchanged& out) { out = {}; }
+  // Whether this process holds host `name` now: may fetch from it, and
+  // complete its URLs (a result for a host no longer held is dropped: its
+  // new holder fetches the URL again).
+  virtual bool Holds(std::string_view host) const {
+    (void)host;
+    return true;
+  }
+  // Whether nothing is queued or in flight in any process of the crawl
+  // (nor waits here to be sent). Throws StoreError.
+  virtual bool Finished() { return true; }
 };
 
 // A store's failure to read or write its state (a full disk, a corrupted
