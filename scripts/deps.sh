@@ -22,6 +22,7 @@ packages=(
   wget2 wrk time                 # bench/wget2_compare.py, bench/memory.sh
   nodejs npm                     # tests/warc/check_warc.mjs: npm warcio checks our WARCs
   librocksdb-dev                 # src/store: --state DIR, the durable frontier store
+  libhiredis-dev redis-server    # src/store: --cluster, the Redis frontier store and its tests
 )
 
 # src/fetch: HTTP/1.1, HTTP/2, TLS, gzip/br/zstd. From bookworm-backports
