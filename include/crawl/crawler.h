@@ -190,6 +190,40 @@ struct CrawlStatus {
 Result<CrawlStatus> ReadCrawlStatus(const std::string& state_dir,
                                     std::size_t top_hosts = 10);
 
+// A cluster crawl (CrawlerOptions::cluster) as its Redis servers have it
+// now: what `crawl status --cluster` prints.
+struct ClusterStatus {
+  bool started = false;   // a seed was added
+  bool finished = false;  // started, and nothing queued or in flight
+  std::uint64_t seen = 0;     // URLs added, cluster-wide
+  std::uint64_t pending = 0;  // URLs queued or in flight, cluster-wide
+  std::uint64_t hosts = 0;    // hosts with URLs pending or a lease
+  std::uint64_t leased_hosts = 0;
+  struct Process {
+    std::string id;
+    std::uint64_t hosts = 0;  // leases held
+    std::uint64_t done = 0;   // URLs completed
+    double expires_in_s = 0;  // its liveness, unless renewed
+  };
+  std::vector<Process> processes;  // alive
+  // Up to top_hosts hosts per server, those without a holder first.
+  struct Host {
+    std::string name;
+    std::uint64_t pending = 0;
+    bool leased = false;
+  };
+  std::vector<Host> top_hosts;
+  std::uint64_t redis_bytes = 0;  // the servers' used_memory
+  // The crawl's defining options, as (flag, value).
+  std::vector<std::pair<std::string, std::string>> options;
+};
+
+// Reads `cluster`'s crawl (servers, crawl_id, password); FailedPrecondition
+// if Redis cannot be read or holds no such crawl, InvalidArgument for bad
+// options. Joins nothing: the crawl may be running.
+Result<ClusterStatus> ReadClusterStatus(const ClusterOptions& cluster,
+                                        std::size_t top_hosts = 10);
+
 }  // namespace crawl
 
 #endif  // CRAWL_CRAWLER_H_

@@ -55,8 +55,12 @@ Result<Engine> ParseEngine(std::string_view name);
 
 struct CrawlOptions {
   // --- Affects behaviour ---
-  // Where the crawl starts; at least one. Duplicates are fetched once.
+  // Where the crawl starts; at least one (unless scope_seeds has some).
+  // Duplicates are fetched once.
   std::vector<std::string> seeds;
+  // The seeds `scope` is taken from, if not `seeds` (a process joining a
+  // cluster crawl: the crawl's first seeds).
+  std::vector<std::string> scope_seeds;
   Engine engine = Engine::kEvent;
   // A seed is depth 0, a page's links one deeper. Exactly the pages whose
   // shortest link distance from a seed is <= max_depth are fetched.
@@ -230,6 +234,25 @@ struct OutputOptions {
   std::optional<MirrorOptions> mirror;  // --mirror
 };
 
+// --cluster: one crawl shared by any number of processes, on any number
+// of machines, through Redis servers (see CrawlerOptions::cluster).
+struct ClusterOptions {
+  // redis://[user:password@]host:port[/db] or unix:///path/redis.sock;
+  // several: hosts are spread over them by a stable hash (every process
+  // must list the same servers in the same order). Empty: no cluster.
+  std::vector<std::string> servers;
+  std::string crawl_id;  // the crawl's name: 1..64 of A-Z a-z 0-9 . _ -
+  // Overrides the servers' own passwords (--cluster-password-file); never
+  // printed.
+  std::string password;
+  // How long a host stays leased to a process that stops renewing it (a
+  // process killed, paused or cut off): its hosts then go to the others.
+  double lease_ttl_s = 30;
+  // This process's id among the crawl's (unique; it names the outputs).
+  // Empty: HOSTNAME-PID.
+  std::string process_id;
+};
+
 // Everything crawl::Crawler::Open takes.
 struct CrawlerOptions {
   CrawlOptions crawl;
@@ -257,6 +280,21 @@ struct CrawlerOptions {
   // the event engine; the JSON Lines file must be a regular file for its
   // torn tail to be cut. Empty: the state lives in memory.
   std::string state_dir;
+  // The crawl is shared with other processes (ClusterOptions). Each URL is
+  // fetched once cluster-wide; each host is leased to one process at a
+  // time, so per_host, delay, Crawl-delay and Retry-After hold across the
+  // cluster; a process that dies loses its hosts after lease_ttl_s and
+  // another fetches again what it had in flight. Run() returns when
+  // nothing is queued or in flight anywhere (or this process reaches its
+  // own max_pages, or is stopped). A process without seeds joins (and
+  // waits for a first seed). The defining options (as for state_dir, but
+  // the seeds) are the first process's; another's differ: InvalidArgument.
+  // Every output of this process gets its id in its name (out.jsonl ->
+  // out.ID.jsonl, NAME -> NAME.ID for the WARC, DIR -> DIR.ID for the
+  // mirror), so the union of them is the crawl. Needs the event engine;
+  // not with state_dir or sitemaps; a URL's depth is the one it was first
+  // found at.
+  ClusterOptions cluster;
 };
 
 }  // namespace crawl

@@ -35,6 +35,7 @@
 #include "output/jsonl_sink.h"
 #include "output/mirror.h"
 #include "output/warc_writer.h"
+#include "store/redis_store.h"
 #include "store/rocks_store.h"
 #include "sync/mutex.h"
 #include "util/codec.h"
@@ -107,7 +108,14 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
           "the WARC and the mirror keep HTTP responses: they need the HTTP "
           "fetcher, not a Fetcher of one's own");
     }
-    if (Status valid = ValidateCrawlOptions(crawl); !valid.ok()) return valid;
+    if (!options_.cluster.servers.empty()) {
+      if (Status s = OpenCluster(); !s.ok()) return s;
+    }
+    // A cluster process without seeds, before the crawl has any, is
+    // checked once it has (Run).
+    if (!cluster_ || !crawl.seeds.empty() || !crawl.scope_seeds.empty()) {
+      if (Status valid = ValidateCrawlOptions(crawl); !valid.ok()) return valid;
+    }
     if (options_.output.warc) {
       if (options_.output.warc->name.empty()) {
         return Status::InvalidArgument("the WARC output needs a name");
@@ -202,7 +210,16 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     try {
       std::thread housekeeper([this] { Housekeep(); });
       try {
-        summary = RunCrawl(options_.crawl, *fetcher_, *this, this, store_.get());
+        FrontierStore* store = store_ ? static_cast<FrontierStore*>(store_.get())
+                                      : cluster_.get();
+        if (Status joined = AwaitClusterOptions(); !joined.ok()) {
+          summary = joined;
+        } else if (cluster_ && options_.crawl.scope_seeds.empty() &&
+                   options_.crawl.seeds.empty()) {
+          summary = CrawlSummary();  // stopped while waiting
+        } else {
+          summary = RunCrawl(options_.crawl, *fetcher_, *this, this, store);
+        }
         if (summary.ok()) summary->already_finished = already_finished_;
       } catch (...) {
         summary = Status::Internal("the crawl failed: " +
@@ -392,7 +409,9 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
         PutBe(started, static_cast<std::uint64_t>(UnixMillisNow()), 8);
         store_->Commit({{kOptionsMeta, EncodeOptions(now)},
                         {kStartedMeta, std::move(started)}});
-      } else if (Status same = SameCrawl(DecodeOptions(saved), now, dir);
+      } else if (Status same = SameCrawl(DecodeOptions(saved), now, "in " + dir,
+                                         "a resumed crawl keeps the options that define it "
+                                         "(start a new crawl with another --state directory)");
                  !same.ok()) {
         store_.reset();
         return same;
@@ -408,6 +427,161 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
         message = "state directory " + dir + ": " + message;
       }
       return Status::FailedPrecondition(message);
+    }
+    return Status();
+  }
+
+  // Joins the crawl options_.cluster names; its outputs get this
+  // process's id in their names.
+  Status OpenCluster() {
+    ClusterOptions& c = options_.cluster;
+    if (options_.crawl.engine != Engine::kEvent) {
+      return Status::InvalidArgument(
+          "--cluster needs the event engine (the default), not --engine " +
+          std::string(EngineName(options_.crawl.engine)));
+    }
+    if (!options_.state_dir.empty()) {
+      return Status::InvalidArgument(
+          "--cluster keeps the crawl's state in Redis: not with --state");
+    }
+    if (options_.crawl.sitemaps) {
+      return Status::InvalidArgument("--sitemaps does not work with --cluster yet");
+    }
+    if (!RedisStore::ValidCrawlId(c.crawl_id)) {
+      return Status::InvalidArgument("--crawl-id: 1 to 64 of A-Z a-z 0-9 . _ - (got '" +
+                                     c.crawl_id + "')");
+    }
+    if (!(c.lease_ttl_s >= 1)) return Status::InvalidArgument("--lease-ttl: at least 1 s");
+    RedisStoreOptions ro;
+    for (const std::string& url : c.servers) {
+      RedisEndpoint e;
+      std::string error;
+      if (!ParseRedisUrl(url, e, error)) {
+        RedisEndpoint shown;
+        return Status::InvalidArgument("--cluster: " + error + " (" +
+                                       (url.find('@') == std::string::npos ? url : "a URL") + ")");
+      }
+      if (!c.password.empty()) e.password = c.password;
+      ro.servers.push_back(std::move(e));
+    }
+    if (c.process_id.empty()) {
+      char host[256] = {};
+      if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "crawl");
+      c.process_id = std::string(host) + "-" + std::to_string(getpid());
+    }
+    for (char& ch : c.process_id) {
+      const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+      if (!ok) ch = '_';
+    }
+    // As with --state: responses are kept on the event loop's thread, so
+    // that a URL is completed in the cluster only once its WARC record and
+    // mirror file are written.
+    options_.page.parse_threads = 0;
+    ro.crawl_id = c.crawl_id;
+    ro.process_id = c.process_id;
+    ro.lease_ttl_s = c.lease_ttl_s;
+    ro.stop = &stop_;
+    try {
+      cluster_ = std::make_unique<RedisStore>(std::move(ro), FrontierStore::Order::kBreadthFirst);
+      const std::string mine = EncodeOptions(ClusterDefining(options_.crawl));
+      // A process with seeds may start the crawl; one without waits (in
+      // Run) for one that has.
+      const std::string saved = cluster_->ClaimOptions(options_.crawl.seeds.empty() ? "" : mine);
+      if (!saved.empty()) {
+        if (Status same = SameClusterCrawl(saved); !same.ok()) return same;
+      }
+    } catch (const StoreError& e) {
+      cluster_.reset();
+      return Status::FailedPrecondition(e.what());
+    }
+    // Each process its own outputs: out.jsonl -> out.ID.jsonl, and so on.
+    const std::string& id = c.process_id;
+    JsonlOptions& j = options_.output.jsonl;
+    if (!j.path.empty() && j.path != "-") j.path = WithId(j.path, id, /*keep_extension=*/true);
+    if (options_.output.warc) {
+      options_.output.warc->name = WithId(options_.output.warc->name, id, false);
+    }
+    if (options_.output.mirror) {
+      std::string& dir = options_.output.mirror->dir;
+      while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+      dir = WithId(dir, id, false);
+    }
+    return Status();
+  }
+
+  // "dir/out.jsonl" -> "dir/out.ID.jsonl" (or "dir/out.jsonl.ID").
+  static std::string WithId(const std::string& path, const std::string& id, bool keep_extension) {
+    const std::size_t slash = path.rfind('/');
+    const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+    const std::size_t dot = path.rfind('.');
+    if (keep_extension && dot != std::string::npos && dot > base) {
+      return path.substr(0, dot) + "." + id + path.substr(dot);
+    }
+    return path + "." + id;
+  }
+
+  // What defines a cluster crawl: as for --state, without --max-pages (a
+  // limit of each process's) and --sitemaps; the seeds are the first
+  // process's, kept as the crawl's scope.
+  static OptionList ClusterDefining(const CrawlOptions& crawl) {
+    OptionList out;
+    for (auto& [name, value] : DefiningOptions(crawl)) {
+      if (name == "--max-pages" || name == "--sitemaps") continue;
+      out.emplace_back(std::move(name), std::move(value));
+    }
+    return out;
+  }
+
+  // Checks this process's options against the crawl's (`saved`), and takes
+  // its seeds as the scope's.
+  Status SameClusterCrawl(const std::string& saved) {
+    OptionList theirs;
+    try {
+      theirs = DecodeOptions(saved);
+    } catch (const StoreError&) {
+      return Status::FailedPrecondition("the crawl " + options_.cluster.crawl_id +
+                                        "'s options in Redis cannot be read (another "
+                                        "program's keys?)");
+    }
+    OptionList a, b;
+    options_.crawl.scope_seeds.clear();
+    for (auto& [name, value] : theirs) {
+      if (name == "seed") {
+        options_.crawl.scope_seeds.push_back(value);
+      } else {
+        a.emplace_back(name, value);
+      }
+    }
+    for (auto& [name, value] : ClusterDefining(options_.crawl)) {
+      if (name != "seed") b.emplace_back(std::move(name), std::move(value));
+    }
+    return SameCrawl(a, b, options_.cluster.crawl_id + " on the cluster",
+                     "every process of a crawl has the options that define it "
+                     "(start another crawl with a new --crawl-id)");
+  }
+
+  // A process without seeds that joined before any: waits for the first
+  // process with seeds to store the crawl's options (or for a stop).
+  Status AwaitClusterOptions() {
+    if (!cluster_ || !options_.crawl.scope_seeds.empty() || !options_.crawl.seeds.empty()) {
+      return Status();
+    }
+    bool said = false;
+    while (!stop_.load()) {
+      std::string saved;
+      try {
+        saved = cluster_->ClaimOptions("");
+      } catch (const StoreError& e) {
+        return Status::FailedPrecondition(e.what());
+      }
+      if (!saved.empty()) return SameClusterCrawl(saved);
+      if (!said) {
+        std::fprintf(stderr, "crawl: waiting for the first seed of crawl %s\n",
+                     options_.cluster.crawl_id.c_str());
+        said = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return Status();
   }
@@ -554,6 +728,8 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
   // With a state directory: the store (holding its lock until the Crawler
   // goes), what its last commit said, and the progress log.
   std::unique_ptr<RocksStore> store_;
+  // With a cluster: this process's part of the shared store.
+  std::unique_ptr<RedisStore> cluster_;
   bool already_finished_ = false;
   OutputPosition jsonl_position_;
   std::string jsonl_canonical_;  // the -o file's canonical path

@@ -9,6 +9,7 @@
 #include "crawl/crawler.h"
 #include "crawl/url.h"
 #include "engine/frontier.h"
+#include "store/redis_store.h"
 #include "store/rocks_store.h"
 #include "util/codec.h"
 
@@ -83,7 +84,7 @@ std::string ValuesOf(const OptionList& list, const std::string& name) {
 }  // namespace
 
 Status SameCrawl(const OptionList& saved, const OptionList& now,
-                 const std::string& dir) {
+                 const std::string& where, const std::string& advice) {
   if (saved == now) return Status();
   // The first name whose values differ, in the saved order.
   std::vector<std::string> names;
@@ -96,14 +97,10 @@ Status SameCrawl(const OptionList& saved, const OptionList& now,
     const std::string was = ValuesOf(saved, name), is = ValuesOf(now, name);
     if (was == is) continue;
     const std::string what = name == "seed" ? "the seeds" : name;
-    return Status::InvalidArgument(
-        "the crawl in " + dir + " was started with " + what + " " + was +
-        ", and this run has " + is +
-        ": a resumed crawl keeps the options that define it (start a new "
-        "crawl with another --state directory)");
+    return Status::InvalidArgument("the crawl " + where + " was started with " + what +
+                                   " " + was + ", and this run has " + is + ": " + advice);
   }
-  return Status::InvalidArgument("the crawl in " + dir +
-                                 " was started with other options");
+  return Status::InvalidArgument("the crawl " + where + " was started with other options");
 }
 
 namespace {
@@ -252,6 +249,53 @@ Result<CrawlStatus> ReadCrawlStatus(const std::string& state_dir, std::size_t to
   } catch (const std::exception& e) {
     return Status::Internal(std::string("cannot read the state in ") + state_dir + ": " +
                             e.what());
+  }
+}
+
+Result<ClusterStatus> ReadClusterStatus(const ClusterOptions& cluster, std::size_t top_hosts) {
+  if (!RedisStore::ValidCrawlId(cluster.crawl_id)) {
+    return Status::InvalidArgument("--crawl-id: 1 to 64 of A-Z a-z 0-9 . _ -");
+  }
+  RedisStoreOptions ro;
+  for (const std::string& url : cluster.servers) {
+    RedisEndpoint e;
+    std::string error;
+    if (!ParseRedisUrl(url, e, error)) return Status::InvalidArgument("--cluster: " + error);
+    if (!cluster.password.empty()) e.password = cluster.password;
+    ro.servers.push_back(std::move(e));
+  }
+  if (ro.servers.empty()) return Status::InvalidArgument("--cluster names no server");
+  ro.crawl_id = cluster.crawl_id;
+  ro.process_id = "status";
+  ro.observer = true;
+  // Status waits for no one: an unreachable server is an error at once.
+  std::atomic<bool> stop{true};
+  ro.stop = &stop;
+  try {
+    RedisStore store(std::move(ro), FrontierStore::Order::kBreadthFirst);
+    const std::string options = store.ClaimOptions("");
+    if (options.empty()) {
+      return Status::FailedPrecondition("no crawl " + cluster.crawl_id + " on the cluster");
+    }
+    ClusterStatus out;
+    out.options = DecodeOptions(options);
+    const RedisStore::Status st = store.ReadStatus(top_hosts);
+    out.started = st.started;
+    out.finished = st.started && st.pending == 0;
+    out.seen = st.seen;
+    out.pending = st.pending;
+    out.hosts = st.open_hosts;
+    out.leased_hosts = st.leased_hosts;
+    for (const RedisStore::ProcessStatus& p : st.processes) {
+      out.processes.push_back({p.id, p.held, p.done, p.expires_in_s});
+    }
+    for (const RedisStore::Status::HostStatus& h : st.hosts) {
+      out.top_hosts.push_back({h.name, h.pending, h.leased});
+    }
+    out.redis_bytes = st.redis_bytes;
+    return out;
+  } catch (const StoreError& e) {
+    return Status::FailedPrecondition(e.what());
   }
 }
 

@@ -37,9 +37,10 @@ std::string EncodeOptions(const OptionList& options);
 // Throws StoreError if `bytes` is not an encoded list.
 OptionList DecodeOptions(std::string_view bytes);
 // OK if `now` defines the same crawl as `saved`; else InvalidArgument
-// naming the first option that differs, and both values.
+// naming the crawl (`where`: "in DIR"), the first option that differs, both
+// values, and `advice`.
 Status SameCrawl(const OptionList& saved, const OptionList& now,
-                 const std::string& dir);
+                 const std::string& where, const std::string& advice);
 
 // Pages done over time: a sample at most every 5 seconds, and the latest,
 // over the last minute and a bit (so the rate over the last minute can be

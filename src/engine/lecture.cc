@@ -110,13 +110,17 @@ std::string WithoutPassword(std::string_view url) {
          std::string(url.substr(start + at));
 }
 
-// The options' seeds, normalised; InvalidArgument if any is unusable.
-Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
-  if (options.seeds.empty()) {
+// The options' seeds (or `scope_seeds`), normalised; InvalidArgument if
+// any is unusable.
+Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options,
+                                                 bool scope = false) {
+  const std::vector<std::string>& given =
+      scope && !options.scope_seeds.empty() ? options.scope_seeds : options.seeds;
+  if (given.empty() && options.scope_seeds.empty()) {
     return Status::InvalidArgument("no seed URL given");
   }
   std::vector<std::string> seeds;
-  for (const std::string& seed : options.seeds) {
+  for (const std::string& seed : given) {
     if (seed.empty()) return Status::InvalidArgument("empty seed URL");
     UrlResult url = NormalizeUrl(seed);
     if (!url.ok()) {
@@ -136,7 +140,8 @@ Result<std::vector<std::string>> NormalizedSeeds(const CrawlOptions& options) {
 }  // namespace
 
 Status ValidateCrawlOptions(const CrawlOptions& options) {
-  auto seeds = NormalizedSeeds(options);
+  if (auto own = NormalizedSeeds(options); !own.ok()) return own.status();
+  auto seeds = NormalizedSeeds(options, /*scope=*/true);
   if (!seeds.ok()) return seeds.status();
   if (options.concurrency < 1) {
     return Status::InvalidArgument("concurrency must be at least 1");
@@ -185,12 +190,13 @@ Result<CrawlSummary> RunCrawl(const CrawlOptions& options, Fetcher& fetcher,
   if (Status valid = ValidateCrawlOptions(options); !valid.ok()) return valid;
   if (store != nullptr && options.engine != Engine::kEvent) {
     return Status::InvalidArgument(
-        "a crawl with a state directory (--state) runs on the event engine");
+        "a crawl with a state directory (--state) or a cluster (--cluster) "
+        "runs on the event engine");
   }
   CrawlOptions normalized = options;
   normalized.seeds = std::move(NormalizedSeeds(options).value());
-  auto scope = Scope::Create(options.scope, normalized.seeds, options.include,
-                             options.exclude);
+  auto scope = Scope::Create(options.scope, NormalizedSeeds(options, /*scope=*/true).value(),
+                             options.include, options.exclude);
   if (!scope.ok()) return scope.status();
 
   FrontierOptions frontier;

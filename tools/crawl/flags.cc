@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <string_view>
@@ -14,6 +15,7 @@ namespace crawl::cli {
 namespace {
 
 constexpr char kUsage[] = R"(Usage: crawl [OPTIONS] URL...
+       crawl --cluster URL[,URL...] --crawl-id NAME [OPTIONS] [URL...]
        crawl bench [BENCH OPTIONS] [OPTIONS]
        crawl status [STATUS OPTIONS]   (see crawl status --help)
 
@@ -60,6 +62,34 @@ Crawl:
                              --ignore-robots and --sitemaps must stay the
                              same; a finished crawl says so and exits 0.
                              Event engine; not with --warc-file yet
+Cluster (one crawl over many processes and machines, on Redis):
+      --cluster URL[,URL...] join the crawl kept on these Redis servers:
+                             redis://[user:password@]host:port[/db] or
+                             unix:///path/redis.sock; hosts are spread over
+                             several by a stable hash (every process lists
+                             the same). Seeds are optional: a process
+                             without them joins, and waits for the first.
+                             Each host is leased to one process at a time,
+                             so --per-host, --delay, Crawl-delay and
+                             Retry-After hold cluster-wide; each URL is
+                             fetched once; every process exits 0 when
+                             nothing is queued or in flight anywhere. -o,
+                             --warc-file and --mirror get this process's id
+                             in their names (out.jsonl -> out.ID.jsonl).
+                             Keep Redis off untrusted networks. Event
+                             engine; not with --state or --sitemaps
+      --crawl-id NAME        the crawl's name (A-Z a-z 0-9 . _ -, at most 64);
+                             the first process's --scope, --include,
+                             --exclude, --depth, --max-pages-per-host,
+                             --max-redirects and --ignore-robots are the
+                             crawl's, and another's must match
+      --lease-ttl S          a silent process's hosts go to the others after
+                             S seconds (default: 30; 1..3600)
+      --cluster-password-file FILE
+                             the Redis password, from FILE's first line
+                             (instead of the URLs' own)
+      --cluster-process-id ID
+                             this process's id (default: HOSTNAME-PID)
 Politeness:
       --per-host N           fetches in flight to one host at most (default: 2;
                              0 = no limit)
@@ -164,7 +194,8 @@ enum LongOnly {
   kMaxRetryWait, kAllowPrivate, kMaxPagesPerHost, kBenchPages, kBenchFanout,
   kBenchPageSize, kBenchLatency, kBenchThreads, kBenchHosts, kUser, kPassword,
   kConnectTo, kWarcFile, kWarcMaxSize, kWarcDedup, kWarcCdx, kWarcLevel,
-  kMirror, kState,
+  kMirror, kState, kCluster, kCrawlId, kLeaseTtl, kClusterPasswordFile,
+  kClusterProcessId,
 };
 
 template <typename T>
@@ -206,15 +237,18 @@ std::string CommandLine(int argc, char** argv) {
       mask_next = true;
     } else if (arg.starts_with("--password=")) {
       arg = "--password=***";
-    } else if (const std::size_t scheme = arg.find("://");
-               scheme != std::string::npos) {
-      const std::size_t start = scheme + 3;
-      const std::size_t end = std::min(arg.find_first_of("/?#", start), arg.size());
-      const std::size_t at = arg.rfind('@', end);
-      if (at != std::string::npos && at >= start) {
-        const std::size_t colon = arg.find(':', start);
-        if (colon != std::string::npos && colon < at) {
-          arg.replace(colon + 1, at - colon - 1, "***");
+    } else {
+      // Every URL in it (--cluster takes a list).
+      for (std::size_t scheme = arg.find("://"); scheme != std::string::npos;
+           scheme = arg.find("://", scheme + 3)) {
+        const std::size_t start = scheme + 3;
+        const std::size_t end = std::min(arg.find_first_of("/?#,", start), arg.size());
+        const std::size_t at = arg.rfind('@', end);
+        if (at != std::string::npos && at >= start) {
+          const std::size_t colon = arg.find(':', start);
+          if (colon != std::string::npos && colon < at) {
+            arg.replace(colon + 1, at - colon - 1, "***");
+          }
         }
       }
     }
@@ -290,6 +324,11 @@ Result<Config> ParseFlags(int argc, char** argv) {
       {"warc-gzip-level", required_argument, nullptr, kWarcLevel},
       {"mirror", required_argument, nullptr, kMirror},
       {"state", required_argument, nullptr, kState},
+      {"cluster", required_argument, nullptr, kCluster},
+      {"crawl-id", required_argument, nullptr, kCrawlId},
+      {"lease-ttl", required_argument, nullptr, kLeaseTtl},
+      {"cluster-password-file", required_argument, nullptr, kClusterPasswordFile},
+      {"cluster-process-id", required_argument, nullptr, kClusterProcessId},
       {"quiet", no_argument, nullptr, 'q'},
       {"verbose", no_argument, nullptr, 'v'},
       {"fail-on-error", no_argument, nullptr, kFailOnError},
@@ -491,6 +530,30 @@ Result<Config> ParseFlags(int argc, char** argv) {
         if (*optarg == '\0') return bad("--state (expected a directory)");
         c.state_dir = optarg;
         break;
+      case kCluster: {
+        std::string_view list = optarg;
+        c.cluster.servers.clear();
+        while (!list.empty()) {
+          const std::size_t comma = list.find(',');
+          c.cluster.servers.emplace_back(list.substr(0, comma));
+          if (comma == std::string_view::npos) break;
+          list.remove_prefix(comma + 1);
+        }
+        if (c.cluster.servers.empty()) return bad("--cluster (expected redis:// or unix:// URLs)");
+        break;
+      }
+      case kCrawlId: c.cluster.crawl_id = optarg; break;
+      case kLeaseTtl:
+        if (!ParseSeconds(optarg, ms) || ms.count() < 1000 || ms.count() > 3'600'000) {
+          return bad("--lease-ttl (expected 1..3600 seconds)");
+        }
+        c.cluster.lease_ttl_s = static_cast<double>(ms.count()) / 1000;
+        break;
+      case kClusterPasswordFile:
+        if (*optarg == '\0') return bad("--cluster-password-file (expected a file)");
+        c.cluster_password_file = optarg;
+        break;
+      case kClusterProcessId: c.cluster.process_id = optarg; break;
       case 'q': c.quiet = true; break;
       case 'v': c.verbose = true; break;
       case kFailOnError: c.fail_on_error = true; break;
@@ -595,7 +658,35 @@ Result<Config> ParseFlags(int argc, char** argv) {
         "--hosts are options of 'crawl bench'");
   }
   for (int i = optind; i < argc; ++i) c.crawl.seeds.emplace_back(argv[i]);
-  if (c.crawl.seeds.empty() && c.fake_spec.empty()) {
+  const bool cluster = !c.cluster.servers.empty();
+  if (!cluster && (!c.cluster.crawl_id.empty() || !c.cluster_password_file.empty() ||
+                   !c.cluster.process_id.empty())) {
+    return Status::InvalidArgument(
+        "--crawl-id, --cluster-password-file and --cluster-process-id go with --cluster");
+  }
+  if (cluster && c.cluster.crawl_id.empty()) {
+    return Status::InvalidArgument("--cluster needs --crawl-id NAME");
+  }
+  if (!c.cluster_password_file.empty()) {
+    std::FILE* f = std::fopen(c.cluster_password_file.c_str(), "r");
+    if (f == nullptr) {
+      return Status::InvalidArgument("--cluster-password-file: cannot read " +
+                                     c.cluster_password_file);
+    }
+    char line[1024];
+    const bool got = std::fgets(line, sizeof line, f) != nullptr;
+    std::fclose(f);
+    std::string password = got ? line : "";
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+      password.pop_back();
+    }
+    if (password.empty()) {
+      return Status::InvalidArgument("--cluster-password-file: " + c.cluster_password_file +
+                                     " holds no password");
+    }
+    c.cluster.password = std::move(password);
+  }
+  if (c.crawl.seeds.empty() && c.fake_spec.empty() && !cluster) {
     return Status::InvalidArgument("no URL given");
   }
   return c;

@@ -29,6 +29,8 @@ struct Config {
   int warc_level = 1;  // libdeflate's; see WarcOptions::level
   std::string mirror;
   std::string state_dir;  // --state DIR
+  ClusterOptions cluster;  // --cluster, --crawl-id, --lease-ttl, --cluster-password-file
+  std::string cluster_password_file;
   // The options as given, with any password masked: for the WARC's warcinfo.
   std::string command_line;
   bool quiet = false;

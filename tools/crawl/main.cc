@@ -100,6 +100,7 @@ int Main(int argc, char** argv) {
   options.user = config.user;
   options.password = config.password;
   options.state_dir = config.state_dir;
+  options.cluster = config.cluster;
   options.output.jsonl = {.path = config.output.empty() ? "-" : config.output,
                           .links = config.with_links};
   if (!config.warc_file.empty()) {
