@@ -498,7 +498,11 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     // Each process its own outputs: out.jsonl -> out.ID.jsonl, and so on.
     const std::string& id = c.process_id;
     JsonlOptions& j = options_.output.jsonl;
-    if (!j.path.empty() && j.path != "-") j.path = WithId(j.path, id, /*keep_extension=*/true);
+    struct stat st {};
+    const bool special = stat(j.path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);  // /dev/null
+    if (!j.path.empty() && j.path != "-" && !special) {
+      j.path = WithId(j.path, id, /*keep_extension=*/true);
+    }
     if (options_.output.warc) {
       options_.output.warc->name = WithId(options_.output.warc->name, id, false);
     }

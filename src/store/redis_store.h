@@ -88,6 +88,7 @@ class RedisStore final : public FrontierStore {
   UrlState Get(UrlKey key) const override { return local_.Get(key); }
   void Set(UrlKey key, const UrlState& state) override;
   void Url(UrlKey key, std::string& out) const override { local_.Url(key, out); }
+  using FrontierStore::Url;
   void Push(std::uint32_t host, QueueEntry entry, Place place, int depth = 0,
             UrlKey group = kNoUrl) override {
     local_.Push(host, entry, place, depth, group);
