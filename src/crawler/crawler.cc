@@ -489,7 +489,11 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
       // Run) for one that has.
       const std::string saved = cluster_->ClaimOptions(options_.crawl.seeds.empty() ? "" : mine);
       if (!saved.empty()) {
-        if (Status same = SameClusterCrawl(saved); !same.ok()) return same;
+        if (Status same = SameClusterCrawl(saved); !same.ok()) {
+          cluster_->Sync();  // leaves at once: not counted as alive
+          cluster_.reset();
+          return same;
+        }
       }
     } catch (const StoreError& e) {
       cluster_.reset();

@@ -593,12 +593,13 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   const UrlKey key = task.id;
   UrlState s = store_.Get(key);
   Host& host = hosts_[s.host];
-  if (durable_ && Stopped() && result.outcome == Outcome::kError &&
+  if ((durable_ || shared_) && Stopped() && result.outcome == Outcome::kError &&
       result.error.kind == ErrorKind::kCancelled) {
     // Cut off by the stop: not this URL's result. It stays queued in the
     // state, at the front of its host's queue, for the run that resumes
     // the crawl: a retry as a retry, a first attempt as a page not yet
-    // dispatched (max_pages counts it when it goes out again).
+    // dispatched (max_pages counts it when it goes out again). Shared: it
+    // stays pending in the cluster, for the host's next holder.
     s.stage = UrlStage::kQueued;
     store_.Set(key, s);
     ++queued_pages_;

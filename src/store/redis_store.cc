@@ -26,33 +26,44 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 const RedisClient::Script kOffer(R"(
 local P, host = ARGV[1], ARGV[2]
 local H = P .. '{' .. host .. '}:'
-local n = tonumber(redis.call('HGET', H .. 'm', 'n') or '0')
-if not n then return redis.error_reply('ERR the seen count of ' .. host .. ' is not a number') end
-local top, cap = 0, 64
-while n >= cap do top = top + 1; cap = cap * 2 end
-local function bucket(fp, l)
-  if l == 0 then return H .. 's:0' end
-  local x = ((string.byte(fp, 1) * 256 + string.byte(fp, 2)) * 256 + string.byte(fp, 3)) * 256 + string.byte(fp, 4)
-  return H .. 's:' .. l .. ':' .. (x % (2 ^ l))
+local m = redis.call('HMGET', H .. 'm', 'n', 'L', 's')
+local n, L, s = tonumber(m[1] or '0'), tonumber(m[2] or '0'), tonumber(m[3] or '0')
+if not (n and L and s) then
+  return redis.error_reply('ERR the seen set of ' .. host .. ' is not a crawl\'s')
+end
+-- Linear hashing: 2^L + s buckets of about 32 fingerprints; bucket s is
+-- split in two each time the host has 32 more URLs.
+local function hash(fp)
+  return ((string.byte(fp, 1) * 256 + string.byte(fp, 2)) * 256 + string.byte(fp, 3)) * 256 + string.byte(fp, 4)
+end
+local function bucket(x)
+  local a = x % (2 ^ L)
+  if a < s then a = x % (2 ^ (L + 1)) end
+  return H .. 's:' .. a
 end
 local added = 0
 for i = 3, #ARGV, 2 do
   local fp = ARGV[i]
-  local seen = false
-  for l = top, 0, -1 do
-    if redis.call('HEXISTS', bucket(fp, l), fp) == 1 then seen = true; break end
-  end
-  if not seen then
-    redis.call('HSET', bucket(fp, top), fp, '')
+  if redis.call('HSETNX', bucket(hash(fp)), fp, '') == 1 then
     redis.call('HSET', H .. 'p', fp, ARGV[i + 1])
     redis.call('RPUSH', H .. 'new', fp)
     n = n + 1
     added = added + 1
-    if n >= cap then top = top + 1; cap = cap * 2 end
+    if n > 32 * (2 ^ L + s) then
+      local from, to = H .. 's:' .. s, H .. 's:' .. (s + 2 ^ L)
+      for _, f in ipairs(redis.call('HKEYS', from)) do
+        if hash(f) % (2 ^ (L + 1)) ~= s then
+          redis.call('HDEL', from, f)
+          redis.call('HSET', to, f, '')
+        end
+      end
+      s = s + 1
+      if s == 2 ^ L then L = L + 1; s = 0 end
+    end
   end
 end
 if added > 0 then
-  redis.call('HSET', H .. 'm', 'n', n)
+  redis.call('HSET', H .. 'm', 'n', n, 'L', L, 's', s)
   redis.call('HINCRBY', P .. 'c', 'n', added)
   redis.call('HINCRBY', P .. 'c', 'seen', added)
   redis.call('HINCRBY', P .. 'c', 'v', 1)

@@ -5,16 +5,17 @@
 // In Redis, per crawl (prefix "crawl:ID:") and per host H, every key of a
 // host under the hash tag {H} (so that Redis Cluster could hold them
 // later), on the server Fingerprint(H) picks:
-//   {H}:s:L:B  the seen set: fingerprints (8 bytes) as fields of small
-//              hashes. Level L (0, 1, ...) has 2^L buckets B and takes the
-//              host's URLs from its 64 x 2^(L-1)th on; a lookup reads
-//              every level (so about 32 fingerprints a hash, listpacks).
+//   {H}:s:B    the seen set: fingerprints (8 bytes) as fields of small
+//              hashes (listpacks), by linear hashing: 2^L + S buckets B of
+//              16 to 32 fingerprints, bucket S split in two each time the
+//              host has 32 more URLs; a lookup reads one bucket.
 //   {H}:p      pending: fingerprint -> entry (depth, hops, URL, parent URL)
 //              for each URL queued or in flight anywhere; an entry goes
 //              when its URL is completed, so a dead process's in-flight
 //              URLs are still there for the next holder.
 //   {H}:new    fingerprints added since the holder last read them.
-//   {H}:m      the host's seen count (n) and lease epoch (e).
+//   {H}:m      the host's seen count (n), hashing level and split (L, S),
+//              and lease epoch (e).
 //   {H}:l      the lease: "PROCESS EPOCH", expiring after --lease-ttl.
 // and per server: "open" (hosts with pending URLs, scored by when their
 // lease expires: 0 for none), "inbox:PROCESS" (hosts with news for their

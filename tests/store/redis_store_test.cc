@@ -167,7 +167,7 @@ TEST(RedisStoreTest, OfferedUrlsArriveOnceAtTheHolder) {
 TEST(RedisStoreTest, SeenSetHoldsThousandsOfUrlsOfOneHost) {
   RedisServer redis;
   RedisStore a(Options(redis, "a"), FrontierStore::Order::kBreadthFirst);
-  constexpr int kUrls = 5000;  // seven levels of buckets
+  constexpr int kUrls = 5000;  // 156 buckets, each split once or more
   for (int i = 0; i < kUrls; ++i) Offer(a, "http://big.test/" + std::to_string(i));
   FrontierStore::Exchanged x;
   a.Exchange(x);
@@ -183,6 +183,18 @@ TEST(RedisStoreTest, SeenSetHoldsThousandsOfUrlsOfOneHost) {
   RedisClient c(redis.endpoint(), nullptr);
   EXPECT_EQ(c.Run1({"HGET", "crawl:t:c", "seen"}).str, std::to_string(kUrls + 1));
   EXPECT_EQ(c.Run1({"HGET", "crawl:t:c", "n"}).str, std::to_string(kUrls + 1));
+  // Linear hashing: 2^L + S buckets of at most about 32 (none left behind
+  // at a split).
+  const RedisValue m = c.Run1({"HMGET", "crawl:t:{big.test}:m", "L", "s"});
+  const int buckets = (1 << std::stoi(m.array[0].str)) + std::stoi(m.array[1].str);
+  EXPECT_EQ(buckets, (kUrls + 1 + 31) / 32);
+  std::int64_t total = 0;
+  for (int b = 0; b < buckets; ++b) {
+    const std::int64_t n = c.Run1({"HLEN", "crawl:t:{big.test}:s:" + std::to_string(b)}).integer;
+    EXPECT_LE(n, 80) << b;
+    total += n;
+  }
+  EXPECT_EQ(total, kUrls + 1);
 }
 
 TEST(RedisStoreTest, ALapsedLeaseGoesElsewhereAndItsHolderWritesNothing) {
