@@ -212,7 +212,7 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
       try {
         FrontierStore* store = store_ ? static_cast<FrontierStore*>(store_.get())
                                       : cluster_.get();
-        if (Status joined = AwaitClusterOptions(); !joined.ok()) {
+        if (Status joined = JoinCluster(); !joined.ok()) {
           summary = joined;
         } else if (cluster_ && options_.crawl.scope_seeds.empty() &&
                    options_.crawl.seeds.empty()) {
@@ -482,21 +482,11 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
     ro.process_id = c.process_id;
     ro.lease_ttl_s = c.lease_ttl_s;
     ro.stop = &stop_;
+    // No round trip yet: Redis is first reached in Run, where a stop ends
+    // a wait for it.
     try {
       cluster_ = std::make_unique<RedisStore>(std::move(ro), FrontierStore::Order::kBreadthFirst);
-      const std::string mine = EncodeOptions(ClusterDefining(options_.crawl));
-      // A process with seeds may start the crawl; one without waits (in
-      // Run) for one that has.
-      const std::string saved = cluster_->ClaimOptions(options_.crawl.seeds.empty() ? "" : mine);
-      if (!saved.empty()) {
-        if (Status same = SameClusterCrawl(saved); !same.ok()) {
-          cluster_->Sync();  // leaves at once: not counted as alive
-          cluster_.reset();
-          return same;
-        }
-      }
     } catch (const StoreError& e) {
-      cluster_.reset();
       return Status::FailedPrecondition(e.what());
     }
     // Each process its own outputs: out.jsonl -> out.ID.jsonl, and so on.
@@ -569,27 +559,33 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
                      "(start another crawl with a new --crawl-id)");
   }
 
-  // A process without seeds that joined before any: waits for the first
-  // process with seeds to store the crawl's options (or for a stop).
-  Status AwaitClusterOptions() {
-    if (!cluster_ || !options_.crawl.scope_seeds.empty() || !options_.crawl.seeds.empty()) {
-      return Status();
-    }
-    bool said = false;
-    while (!stop_.load()) {
-      std::string saved;
-      try {
-        saved = cluster_->ClaimOptions("");
-      } catch (const StoreError& e) {
-        return Status::FailedPrecondition(e.what());
+  // Joins the cluster crawl (Run): this process counts as alive from now
+  // on; a process with seeds stores the crawl's defining options if it has
+  // none yet, one without waits for a process that has seeds to (or for a
+  // stop); this process's options are checked against them.
+  Status JoinCluster() {
+    if (!cluster_) return Status();
+    try {
+      cluster_->Join();
+      const std::string mine =
+          options_.crawl.seeds.empty() ? "" : EncodeOptions(ClusterDefining(options_.crawl));
+      bool said = false;
+      while (!stop_.load()) {
+        const std::string saved = cluster_->ClaimOptions(mine);
+        if (!saved.empty()) {
+          Status same = SameClusterCrawl(saved);
+          if (!same.ok()) cluster_->Sync();  // leaves at once: not counted as alive
+          return same;
+        }
+        if (!said) {
+          std::fprintf(stderr, "crawl: waiting for the first seed of crawl %s\n",
+                       options_.cluster.crawl_id.c_str());
+          said = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      if (!saved.empty()) return SameClusterCrawl(saved);
-      if (!said) {
-        std::fprintf(stderr, "crawl: waiting for the first seed of crawl %s\n",
-                     options_.cluster.crawl_id.c_str());
-        said = true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } catch (const StoreError& e) {
+      return Status::FailedPrecondition(e.what());
     }
     return Status();
   }

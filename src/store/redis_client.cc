@@ -189,9 +189,7 @@ void RedisClient::Eval(std::vector<Command>& batch, const Script& script,
 }
 
 RedisClient::RedisClient(RedisEndpoint endpoint, const std::atomic<bool>* stop)
-    : endpoint_(std::move(endpoint)), stop_(stop) {
-  Connect();
-}
+    : endpoint_(std::move(endpoint)), stop_(stop) {}
 
 RedisClient::~RedisClient() {
   if (c_ != nullptr) redisFree(c_);
@@ -363,6 +361,10 @@ bool RedisClient::TryRun(const std::vector<Command>& batch, std::vector<RedisVal
 std::vector<RedisValue> RedisClient::Run(const std::vector<Command>& batch) {
   std::vector<RedisValue> out;
   std::string error;
+  if (c_ == nullptr && !connected_once_) {
+    Connect();
+    connected_once_ = true;
+  }
   while (c_ == nullptr || !TryRun(batch, out, error)) {
     if (c_ != nullptr) {
       std::fprintf(stderr, "crawl: Redis at %s: the connection failed (%s)\n",

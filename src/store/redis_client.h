@@ -49,7 +49,8 @@ struct RedisValue {
 
 class RedisClient {
  public:
-  // Connects (waiting for the server as above). `stop`, if set, ends a wait.
+  // Connects when first used (waiting for the server as above). `stop`, if
+  // set, ends a wait.
   RedisClient(RedisEndpoint endpoint, const std::atomic<bool>* stop);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
@@ -89,6 +90,7 @@ class RedisClient {
   const std::atomic<bool>* stop_;
   redisContext* c_ = nullptr;
   std::uint64_t reconnects_ = 0;
+  bool connected_once_ = false;
   std::vector<const Script*> scripts_;  // run so far, to load after a restart
 };
 

@@ -222,12 +222,12 @@ RedisStore::RedisStore(RedisStoreOptions options, Order order)
   for (const RedisEndpoint& e : options_.servers) {
     shards_.push_back(std::make_unique<RedisClient>(e, options_.stop));
   }
-  // Join: this process is alive from now on (so others count it in their
-  // share of the hosts).
-  if (!options_.observer) {
-    std::vector<std::string> ignored;
-    Renew(Clock::now(), ignored);
-  }
+}
+
+void RedisStore::Join() {
+  if (options_.observer) return;
+  std::vector<std::string> ignored;
+  Renew(Clock::now(), ignored);
 }
 
 RedisStore::~RedisStore() = default;

@@ -68,9 +68,13 @@ struct RedisStoreOptions {
 class RedisStore final : public FrontierStore {
  public:
   using Clock = std::chrono::steady_clock;
-  // Connects to every server. Throws StoreError.
+  // Makes no round trip yet (each server is first reached when used).
+  // Throws StoreError for bad options.
   RedisStore(RedisStoreOptions options, Order order);
   ~RedisStore() override;
+  // Joins the crawl: this process counts as alive from now on (so others
+  // leave it its share of the hosts). Throws StoreError.
+  void Join();
 
   // Whether `id` may name a crawl: 1..64 of [A-Za-z0-9._-].
   static bool ValidCrawlId(std::string_view id);

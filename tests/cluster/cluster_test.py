@@ -402,6 +402,20 @@ class ClusterTest(unittest.TestCase):
         finally:
             other.stop()
 
+    def test_unreachable_redis_waits_and_a_stop_ends_the_wait(self):
+        site = self.site(20, 2)
+        missing = os.path.join(self.tmp, "no-such.sock")
+        n = Node(self.tmp, "unix://" + missing, "tu", site, "u", seeds=[site.root()])
+        self.nodes.append(n)
+        wait_for(lambda: "cannot be reached" in n.stderr(), 20, "the wait to be said")
+        time.sleep(0.5)
+        self.assertIsNone(n.proc.poll(), "gave up instead of waiting")
+        n.proc.send_signal(signal.SIGINT)
+        rc = n.wait(timeout=20)
+        self.assertNotEqual(rc, 0)
+        self.assertNotIn("Traceback", n.stderr())
+        self.assertEqual(site.page_counts(), {})
+
     def summary_of(self, node):
         return node.stderr()
 
