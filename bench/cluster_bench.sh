@@ -39,7 +39,7 @@ redis-server --port 0 --unixsocket "$sock" --dir "$tmp" --save "" --appendonly n
 redis_pid=$!
 site_pid=""
 cleanup() {
-  [[ -n $site_pid ]] && kill "$site_pid" 2>/dev/null || true
+  if [[ -n $site_pid ]]; then kill "$site_pid" 2>/dev/null || true; fi
   kill "$redis_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$tmp"
@@ -69,14 +69,16 @@ run_cluster() {
   pids=()
   for ((i = 1; i <= n; i++)); do
     local seed=()
-    ((i == n)) && seed=("$root")
-    ((i == n)) && start_ns=$(date +%s%N)
+    if ((i == n)); then
+      seed=("$root")
+      start_ns=$(date +%s%N)
+    fi
     "$crawl" --cluster "unix://$sock" --crawl-id "$id" --cluster-process-id "p$i" \
       --scope any --connect-to "::127.0.0.1:$port" -c 64 --per-host 2 --ignore-robots \
       --retries 0 --lease-ttl "$ttl" -q -o "$tmp/out.jsonl" "${seed[@]}" \
       2> "$tmp/err.p$i" &
     pids+=($!)
-    ((i < n)) && sleep 0.2
+    if ((i < n)); then sleep 0.2; fi
   done
 }
 records() { cat "$tmp"/out.p*.jsonl 2>/dev/null | wc -l; }
@@ -97,7 +99,7 @@ for n in $procs_list; do
   got=$(records)
   secs=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN {print (b - a) / 1e9}')
   rate=$(awk -v p="$got" -v s="$secs" 'BEGIN {printf "%.0f", p / s}')
-  [[ -z $one ]] && one=$rate
+  if [[ -z $one ]]; then one=$rate; fi
   ratio=$(awk -v r="$rate" -v o="$one" -v n="$n" 'BEGIN {printf "%.2f", r / (o * n)}')
   us=$(awk -v c=$((cpu1 - cpu0)) -v t="$ticks" -v p="$got" 'BEGIN {printf "%.1f", c / t * 1e6 / p}')
   printf "%-10s %10s %10s %12s %16s\n" "$n" "$got" "$rate" "$ratio" "$us"
@@ -116,7 +118,7 @@ run_cluster failover 2 5
 while (($(records) < pages / 2)); do sleep 0.1; done
 victim_hosts=()
 for h in $(rcli ZRANGE crawl:failover:open 0 -1); do
-  [[ $(rcli GET "crawl:failover:{$h}:l") == "p1 "* ]] && victim_hosts+=("$h")
+  if [[ $(rcli GET "crawl:failover:{$h}:l") == "p1 "* ]]; then victim_hosts+=("$h"); fi
 done
 in_flight_max=64
 kill -KILL "${pids[0]}"
@@ -129,7 +131,7 @@ while [[ -z $taken_ns ]]; do
     pending=$(rcli HLEN "crawl:failover:{$h}:p")
     if [[ $holder == "p1 "* ]] || { [[ -z $holder ]] && ((pending > 0)); }; then left=1; break; fi
   done
-  ((left == 0)) && taken_ns=$(date +%s%N)
+  if ((left == 0)); then taken_ns=$(date +%s%N); fi
   sleep 0.1
 done
 wait "${pids[1]}"
