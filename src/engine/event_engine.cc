@@ -73,13 +73,16 @@ class EventEngine {
     std::vector<Completion> done;
     for (;;) {
       Dispatch();
+      Stream();
       if (frontier_.Done()) {
         frontier_.Checkpoint(/*end=*/true);
         return;
       }
       // With a durable store: the records streamed and the fetches started
-      // since the last turn become one commit.
+      // since the last turn become one commit. (With a shared one: an
+      // exchange, which may admit URLs that make records at once.)
       frontier_.Checkpoint();
+      Stream();
       const auto wake = frontier_.NextWakeup();
       Wait(std::min(wake.value_or(Clock::time_point::max()),
                     Clock::now() + kPollPeriod),
@@ -94,6 +97,11 @@ class EventEngine {
       }
       done.clear();
     }
+  }
+
+  // Streams the records the frontier made outside Complete().
+  void Stream() {
+    for (const PageRecord& r : frontier_.TakeRecords()) sink_.OnRecord(r);
   }
 
   // Starts every task that is ready, up to the concurrency limit.

@@ -332,8 +332,10 @@ void Frontier::Block(UrlKey key, const Site& site) {
 
 std::optional<Task> Frontier::Next(Clock::time_point now) {
   now_ = now;
-  if (shared_) Exchange(now, /*force=*/false);
+  // Visits first: a URL Visit()ed for a page is offered before the page's
+  // completion is sent.
   if (options_.hooks != nullptr) TakeVisits();
+  if (shared_) Exchange(now, /*force=*/false);
   // Once max_pages pages are out, only their retries may still go.
   if (!MoreToDispatch()) return std::nullopt;
   while (!timers_.empty() && timers_.top().first <= now) {
@@ -1060,8 +1062,11 @@ void Frontier::Commit(FrontierStore::Meta outputs, bool finished) {
 
 void Frontier::Checkpoint(bool end) {
   if (shared_) {
-    Exchange(Clock::now(), end);
-    if (end) store_.Sync();  // gives the leases back
+    if (!end) return Exchange(Clock::now(), /*force=*/false);
+    // Leaving: the records out, then what waits sent and the leases given
+    // back (no more hosts taken, no news read).
+    FlushRecords();
+    store_.Sync();
     return;
   }
   if (!durable_ || (!uncommitted_ && !end)) return;
@@ -1210,11 +1215,7 @@ void Frontier::Exchange(Clock::time_point now, bool force) {
   // The records of the URLs this exchange completes are out in the outputs
   // first: a process killed in between loses no record (its URLs are
   // fetched again instead).
-  if (options_.hooks != nullptr && unflushed_) {
-    FrontierStore::Meta positions;
-    options_.hooks->Checkpoint(positions);
-    unflushed_ = false;
-  }
+  FlushRecords();
   store_.Exchange(exchanged_);
   for (const std::string& name : exchanged_.lost) Release(name);
   for (const FrontierStore::Arrival& a : exchanged_.arrivals) Arrive(a);
@@ -1222,6 +1223,21 @@ void Frontier::Exchange(Clock::time_point now, bool force) {
   exchanged_.lost.clear();
   if (before != Clock::time_point{}) now_ = std::max(before, now);
   Publish();
+}
+
+void Frontier::FlushRecords() {
+  if (options_.hooks != nullptr && unflushed_) {
+    FrontierStore::Meta positions;
+    options_.hooks->Checkpoint(positions);
+  }
+  unflushed_ = false;
+}
+
+std::vector<PageRecord> Frontier::TakeRecords() {
+  std::vector<PageRecord> records;
+  records.swap(out_);
+  if (!records.empty()) unflushed_ = true;
+  return records;
 }
 
 void Frontier::Arrive(const FrontierStore::Arrival& a) {
@@ -1246,11 +1262,14 @@ void Frontier::Release(std::string_view name) {
   if (it == host_ids_.end()) return;
   const std::uint32_t h = it->second;
   Host& host = hosts_[h];
+  // Done here (the store completes nothing of a host it no longer holds);
+  // the new holder admits them.
   auto drop = [&](UrlKey key) {
     UrlState s = store_.Get(key);
     s.stage = UrlStage::kDone;
     store_.Set(key, s);
     --queued_pages_;
+    if (host.admitted != 0) --host.admitted;
   };
   while (const std::optional<QueueEntry> e = store_.Take(h)) {
     if (e->kind == QueueEntry::Kind::kPage) {

@@ -231,6 +231,11 @@ class Frontier {
   // an empty record if the page is to be retried.
   PageRecord Complete(const Task& task, FetchResult result);
 
+  // Records made outside Complete() since its last call: with a shared
+  // store, of URLs that arrived and were blocked by robots.txt at once.
+  // The owner streams them like Complete()'s (before the next exchange).
+  std::vector<PageRecord> TakeRecords();
+
   // Nothing in flight and nothing more can be dispatched: the crawl is over.
   bool Done() const;
   // When a host now waiting out a delay becomes ready, if any.
@@ -393,6 +398,8 @@ class Frontier {
   // With a shared store: what this process sends and is given (rate-limited
   // to one exchange per kExchangePeriod, unless `force`).
   void Exchange(Clock::time_point now, bool force);
+  // The hooks' Checkpoint, if records were made since the last one.
+  void FlushRecords();
   // A URL the crawl gave this process, the holder of its host: admitted.
   void Arrive(const FrontierStore::Arrival& a);
   // Host `name` is no longer held here: its queue and the URLs waiting for

@@ -5,7 +5,9 @@
 // reached the batch waits, with backoff, saying so on stderr, and is sent
 // again once it can. So every batch a caller sends must be safe to apply
 // twice (a reply lost with the connection leaves the caller not knowing
-// whether it was applied).
+// whether it was applied), or its caller must mend what a lost reply
+// leaves (RedisStore reads its hosts in full again after a reconnect; a
+// lease taken twice lapses).
 //
 // Errors: a reply of the wrong shape, or an error reply (WRONGTYPE: keys
 // that are not a crawl's), throws StoreError naming the server (never its

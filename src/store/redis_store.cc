@@ -123,21 +123,22 @@ redis.call('ZREMRANGEBYSCORE', P .. 'procs', '-inf', now - 10 * ttl)
 return out
 )");
 
-// ARGV: prefix, process, host, epoch, how many. The entries of up to that
-// many URLs added to the host since the holder last read; -1 if the lease
+// ARGV: prefix, process, host, epoch, how many. How many fingerprints are
+// left unread, and the entries of up to that many URLs added to the host
+// since the holder last read (those not completed since); -1 if the lease
 // is not (or no longer) the caller's.
 const RedisClient::Script kTake(R"(
 local P = ARGV[1]
 local H = P .. '{' .. ARGV[3] .. '}:'
 if redis.call('GET', H .. 'l') ~= ARGV[2] .. ' ' .. ARGV[4] then return -1 end
 local fps = redis.call('LPOP', H .. 'new', tonumber(ARGV[5]))
-if not fps then return {} end
+if not fps then return {0, {}} end
 local es = redis.call('HMGET', H .. 'p', unpack(fps))
 local out = {}
 for i = 1, #fps do
   if es[i] then out[#out + 1] = es[i] end
 end
-return out
+return {redis.call('LLEN', H .. 'new'), out}
 )");
 
 // ARGV: prefix, process, host, epoch, fingerprints. Completes those URLs;
@@ -175,6 +176,16 @@ redis.call('DEL', P .. 'proc:' .. proc, P .. 'inbox:' .. proc)
 return 1
 )");
 
+// ARGV: prefix, process, TTL (ms). Registers the process as alive; 0 if a
+// live process has that id already.
+const RedisClient::Script kJoin(std::string(kNow) + R"(
+local P, proc, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local s = redis.call('ZSCORE', P .. 'procs', proc)
+if s and tonumber(s) > now then return 0 end
+redis.call('ZADD', P .. 'procs', now + ttl, proc)
+return 1
+)");
+
 // ARGV: prefix. Hosts in "open", and the live processes.
 const RedisClient::Script kShare(std::string(kNow) + R"(
 local P = ARGV[1]
@@ -183,7 +194,8 @@ return {redis.call('ZCARD', P .. 'open'), redis.call('ZCOUNT', P .. 'procs', now
 
 constexpr std::size_t kOffersPerCall = 512;  // URLs per offer script
 constexpr int kTakePerCall = 1024;
-constexpr std::uint32_t kMaxEntry = 64 * 1024;
+// An entry: a URL and its parent's, each at most --max-url-length (1 MiB).
+constexpr std::uint32_t kMaxEntry = 2 * (1u << 20) + 64;
 
 std::string Fp8(std::string_view url) {
   std::string fp;
@@ -226,6 +238,27 @@ RedisStore::RedisStore(RedisStoreOptions options, Order order)
 
 void RedisStore::Join() {
   if (options_.observer) return;
+  // Each server knows its place in the list, so that every process lists
+  // the same servers in the same order (a host's keys are on one server).
+  const std::size_t n = shards_.size();
+  for (std::size_t s = 0; s < n; ++s) {
+    const std::string place = std::to_string(s + 1) + "/" + std::to_string(n);
+    std::vector<Command> batch;
+    batch.push_back({"SET", prefix_ + "server", place, "NX"});
+    batch.push_back({"GET", prefix_ + "server"});
+    const std::vector<RedisValue> r = shards_[s]->Run(batch);
+    if (r[1].str != place) {
+      throw StoreError("Redis at " + shards_[s]->display() + " is server " + r[1].str +
+                       " of crawl " + options_.crawl_id + ", listed here as " + place +
+                       ": every process lists the crawl's servers, in the same order");
+    }
+  }
+  std::vector<Command> batch;
+  shards_[0]->Eval(batch, kJoin, {prefix_, options_.process_id, Ms(options_.lease_ttl_s)});
+  if (Integer(shards_[0]->Run(batch)[0], "a join's reply", shards_[0]->display()) != 1) {
+    throw StoreError("another live process of crawl " + options_.crawl_id + " has the id " +
+                     options_.process_id + " (give each its own --cluster-process-id)");
+  }
   std::vector<std::string> ignored;
   Renew(Clock::now(), ignored);
 }
@@ -430,7 +463,8 @@ void RedisStore::Acquire(Clock::time_point now) {
   const std::uint64_t share = (open + alive - 1) / alive;
   if (leases_.size() >= share) return;
   const std::size_t held_before = leases_.size();
-  std::uint64_t want = share - leases_.size();
+  // At most 256 a round: a script holds the server while it runs.
+  std::uint64_t want = std::min<std::uint64_t>(share - leases_.size(), 256);
   const double ttl = options_.lease_ttl_s;
   const Clock::time_point valid =
       now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ttl * 0.9));
@@ -489,7 +523,10 @@ void RedisStore::Arrive(std::string_view entry, std::uint32_t host, Exchanged& o
   a.parent = parent.empty() ? kNoUrl : added[1].key;
   a.depth = static_cast<int>(depth);
   a.hops = static_cast<std::uint8_t>(hops);
-  arrived_[static_cast<std::uint32_t>(a.key)] = host;
+  // Given here already and not completed, or read twice in this exchange
+  // (its news and a full read): once.
+  if (!arrived_.emplace(static_cast<std::uint32_t>(a.key), host).second) return;
+  if (!this_round_.insert(a.key).second) return;
   out.arrivals.push_back(a);
 }
 
@@ -528,12 +565,14 @@ void RedisStore::ReadNews(Exchanged& out) {
         Lose(host, out.lost);
         continue;
       }
-      if (r[i].type != RedisValue::Type::kArray && !r[i].nil()) {
+      if (r[i].type != RedisValue::Type::kArray || r[i].array.size() != 2 ||
+          r[i].array[1].type != RedisValue::Type::kArray) {
         throw StoreError("Redis at " + shards_[s]->display() + ": an unexpected reply");
       }
       const std::uint32_t index = HostIndex(host);
-      for (const RedisValue& e : r[i].array) Arrive(e.str, index, out);
-      leases_[host].more = r[i].array.size() >= static_cast<std::size_t>(kTakePerCall);
+      for (const RedisValue& e : r[i].array[1].array) Arrive(e.str, index, out);
+      leases_[host].more =
+          Integer(r[i].array[0], "a news list's length", shards_[s]->display()) > 0;
     }
   }
 }
@@ -580,10 +619,14 @@ void RedisStore::Exchange(Exchanged& out) {
       ++it;
     }
   }
+  this_round_.clear();
   Flush(out.lost);
   if (now >= next_renew_) Renew(now, out.lost);
   ReadNews(out);
-  if (now >= next_acquire_) Acquire(now);
+  // Not in an exchange that lost hosts: the policy releases them first (a
+  // host taken back at once would have its URLs read again before the
+  // policy dropped the old ones).
+  if (now >= next_acquire_ && out.lost.empty()) Acquire(now);
   if (reconnects() != reconnects_before) {
     // A reply lost with the connection may have been a host's news.
     for (auto& [host, lease] : leases_) lease.resync = true;
@@ -592,9 +635,9 @@ void RedisStore::Exchange(Exchanged& out) {
 }
 
 bool RedisStore::Finished() {
-  std::vector<std::string> lost;
-  Flush(lost);
-  for (const std::string& host : lost) (void)host;  // Exchange reports nothing lost here
+  // What waits to be sent goes with the next Exchange (after the records
+  // it completes are out in the outputs).
+  if (!outbox_.empty()) return false;
   const Clock::time_point now = Clock::now();
   if (now < next_finish_check_) return false;
   next_finish_check_ = now + std::chrono::milliseconds(50);

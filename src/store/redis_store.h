@@ -21,8 +21,9 @@
 // lease expires: 0 for none), "inbox:PROCESS" (hosts with news for their
 // holder), "c" (pending URLs n, a version v bumped by every change,
 // started), "procs" (live processes, scored by when they expire) and
-// "proc:PROCESS" (what `crawl status` shows); on the first server,
-// "options" (the crawl's defining options).
+// "proc:PROCESS" (what `crawl status` shows), "server" (its place in the
+// list, "1/2"); on the first server, "options" (the crawl's defining
+// options).
 //
 // Every step is one Lua script on one server, so atomic: offering URLs to
 // a host (seen check, pending, news for its holder), taking a host whose
@@ -47,6 +48,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/memory_store.h"
@@ -73,7 +75,9 @@ class RedisStore final : public FrontierStore {
   RedisStore(RedisStoreOptions options, Order order);
   ~RedisStore() override;
   // Joins the crawl: this process counts as alive from now on (so others
-  // leave it its share of the hosts). Throws StoreError.
+  // leave it its share of the hosts). Throws StoreError if the servers are
+  // listed in another order than by the crawl's first process, or a live
+  // process has this one's id.
   void Join();
 
   // Whether `id` may name a crawl: 1..64 of [A-Za-z0-9._-].
@@ -182,6 +186,7 @@ class RedisStore final : public FrontierStore {
   // URLs given here (arrivals) and not yet completed: local id -> host.
   std::unordered_map<std::uint32_t, std::uint32_t> arrived_;
   std::unordered_map<std::uint32_t, Outbox> outbox_;  // by host index
+  std::unordered_set<UrlKey> this_round_;  // arrivals of this Exchange
   std::size_t outbox_bytes_ = 0;
   Clock::time_point next_renew_{}, next_acquire_{}, next_finish_check_{};
   std::uint64_t done_ = 0;  // URLs completed here

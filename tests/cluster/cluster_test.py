@@ -44,8 +44,9 @@ LATENCY = 0.05
 class Site:
     """An HTTP/1.1 server (keep-alive) in a thread of its own."""
 
-    def __init__(self, pages, hosts, fanout=5):
+    def __init__(self, pages, hosts, fanout=5, robots=None):
         self.pages, self.hosts, self.fanout = pages, hosts, fanout
+        self.robots = robots  # robots.txt's body (404 if None)
         self.log = []  # (host, path, start, end)
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
@@ -90,7 +91,10 @@ class Site:
                     start = time.monotonic()
                     path = line.split()[1].decode()
                     await asyncio.sleep(LATENCY)
-                    if path.startswith("/p/") and path.endswith(".html"):
+                    if path == "/robots.txt" and self.robots is not None:
+                        body = self.robots.encode()
+                        head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                    elif path.startswith("/p/") and path.endswith(".html"):
                         body = self.body(int(path[3:-5]))
                         head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                     else:
@@ -250,8 +254,8 @@ class ClusterTest(unittest.TestCase):
         self.redis.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def site(self, pages, hosts):
-        s = Site(pages, hosts)
+    def site(self, pages, hosts, robots=None):
+        s = Site(pages, hosts, robots=robots)
         self.sites.append(s)
         return s
 
@@ -314,6 +318,33 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual({u.replace(":%d/" % site.port, "/") for u in urls}, single)
         # Nothing is left pending in Redis.
         self.assertEqual(self.redis.cli("HGET", "crawl:t3:c", "n").strip(), "0")
+
+    def test_robots_txt_is_obeyed_by_each_holder(self):
+        site = self.site(500, 6, robots="User-agent: *\nDisallow: /p/9\n")
+        nodes = []
+        for name in ("a", "b"):
+            seeds = [site.root()] if name == "b" else []
+            n = Node(self.tmp, self.redis.url(), "tb", site, name, seeds=seeds)
+            self.nodes.append(n)
+            nodes.append(n)
+            time.sleep(0.3)
+        for n in nodes:
+            self.assertEqual(n.wait(), 0, n.stderr())
+        counts = site.page_counts()
+        blocked = {"/p/%d.html" % i for i in range(site.pages) if str(i).startswith("9")}
+        self.assertEqual(set(counts), self.all_paths(site) - blocked)
+        self.assertEqual(max(counts.values()), 1)
+        records = [r for n in nodes for r in n.records()]
+        urls = [r["url"] for r in records]
+        self.assertEqual(len(urls), len(set(urls)), "a URL recorded twice")
+        self.assertEqual(set(urls), {site.url(i) for i in range(site.pages)})
+        for r in records:
+            path = r["url"].split(":%d" % site.port, 1)[1]
+            self.assertEqual(r["outcome"] == "robots", path in blocked, r)
+        # robots.txt fetched by each host's holder, not by whoever found a URL.
+        with site.lock:
+            robots = [h for h, p, _, _ in site.log if p == "/robots.txt"]
+        self.assertEqual(len(robots), len(set(robots)), "a robots.txt fetched twice")
 
     def test_kill9_one_process(self):
         site = self.site(1500, 12)

@@ -227,6 +227,73 @@ TEST(RedisStoreTest, ALapsedLeaseGoesElsewhereAndItsHolderWritesNothing) {
   EXPECT_EQ(c.Run1({"GET", "crawl:t:{x.test}:l"}).str, "b 2") << "a new epoch";
 }
 
+TEST(RedisStoreTest, AHostLostAndTakenBackIsReadAgainNotCompleted) {
+  RedisServer redis;
+  RedisStore a(Options(redis, "a", /*ttl=*/1), FrontierStore::Order::kBreadthFirst);
+  Offer(a, "http://x.test/1");
+  FrontierStore::Exchanged x;
+  a.Exchange(x);
+  ASSERT_EQ(x.arrivals.size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // paused
+  // The exchange that finds the lease lapsed takes nothing back...
+  a.Exchange(x);
+  EXPECT_EQ(x.lost, (std::vector<std::string>{"x.test"}));
+  EXPECT_TRUE(x.arrivals.empty());
+  // ... so the policy's drop of the old arrival completes nothing ...
+  const UrlKey one = a.Find("http://x.test/1");
+  UrlState s = a.Get(one);
+  s.stage = UrlStage::kDone;
+  a.Set(one, s);
+  // ... and the next one takes the host back and gives the URL again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  a.Exchange(x);
+  EXPECT_EQ(Urls(a, x), (std::vector<std::string>{"http://x.test/1"}));
+  RedisClient c(redis.endpoint(), nullptr);
+  EXPECT_EQ(c.Run1({"HLEN", "crawl:t:{x.test}:p"}).integer, 1);
+}
+
+TEST(RedisStoreTest, NewsLongerThanOneReadIsReadToTheEnd) {
+  RedisServer redis;
+  RedisStore a(Options(redis, "a"), FrontierStore::Order::kBreadthFirst);
+  Offer(a, "http://x.test/");
+  FrontierStore::Exchanged x;
+  a.Exchange(x);
+  ASSERT_TRUE(a.Holds("x.test"));
+  RedisStore b(Options(redis, "b"), FrontierStore::Order::kBreadthFirst);
+  for (int i = 0; i < 2500; ++i) Offer(b, "http://x.test/" + std::to_string(i));
+  b.Exchange(x);
+  std::size_t got = 0;
+  for (int round = 0; round < 5; ++round) {
+    a.Exchange(x);
+    got += x.arrivals.size();
+  }
+  EXPECT_EQ(got, 2500u);
+}
+
+TEST(RedisStoreTest, JoinRefusesASecondLiveIdAndServersInAnotherOrder) {
+  RedisServer one, two;
+  RedisStore a(Options(one, "a"), FrontierStore::Order::kBreadthFirst);
+  a.Join();
+  RedisStore twin(Options(one, "a"), FrontierStore::Order::kBreadthFirst);
+  EXPECT_THROW(twin.Join(), StoreError);
+  RedisStoreOptions ab = Options(one, "b");
+  ab.servers.push_back(two.endpoint());
+  RedisStore b(ab, FrontierStore::Order::kBreadthFirst);
+  EXPECT_THROW(b.Join(), StoreError) << "server one is 1/1 of the crawl, not 1/2";
+  RedisStoreOptions ba = Options(two, "c");
+  RedisStore c(ba, FrontierStore::Order::kBreadthFirst);
+  c.Join();  // two knows no place yet: 1/1
+  RedisStoreOptions order = Options(two, "d");
+  order.servers.push_back(one.endpoint());
+  RedisStore d(order, FrontierStore::Order::kBreadthFirst);
+  try {
+    d.Join();
+    FAIL() << "no error";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("same order"), std::string::npos) << e.what();
+  }
+}
+
 TEST(RedisStoreTest, ReleasedLeasesAreTakenAtOnce) {
   RedisServer redis;
   RedisStore a(Options(redis, "a"), FrontierStore::Order::kBreadthFirst);
