@@ -565,8 +565,10 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
   // stop); this process's options are checked against them.
   Status JoinCluster() {
     if (!cluster_) return Status();
+    bool joined = false;
     try {
       cluster_->Join();
+      joined = true;
       const std::string mine =
           options_.crawl.seeds.empty() ? "" : EncodeOptions(ClusterDefining(options_.crawl));
       bool said = false;
@@ -582,9 +584,18 @@ class Crawler::Impl final : public FrontierHooks, public RecordSink {
                        options_.cluster.crawl_id.c_str());
           said = true;
         }
+        cluster_->Heartbeat();
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
+      cluster_->Sync();  // stopped while waiting: leaves
     } catch (const StoreError& e) {
+      if (joined) {
+        try {
+          cluster_->Sync();
+        } catch (const StoreError&) {
+          // Redis is out of reach: the liveness lapses by itself.
+        }
+      }
       return Status::FailedPrecondition(e.what());
     }
     return Status();

@@ -557,6 +557,7 @@ std::vector<PageRecord> Frontier::Complete(const Task& task, TaskResult result,
       UrlState s = store_.Get(task.id);
       s.stage = UrlStage::kDone;
       store_.Set(task.id, s);
+      if (hosts_[h].admitted != 0) --hosts_[h].admitted;  // admitted again if it comes back
       ++counts_.dropped["lease_lost"];
       if (options_.hooks != nullptr) requests_.erase(task.id);
     }
@@ -644,7 +645,8 @@ bool Frontier::CompletePage(const Task& task, FetchResult result,
   result.attempts = s.attempts;
 
   // Once no new page can be fetched, links would only cost memory.
-  if (PagesExhausted()) result.links.clear();
+  // (Shared: max_pages is this process's; the others follow the links.)
+  if (PagesExhausted() && !shared_) result.links.clear();
   // Depth-first pops from the top: admit the links last-first, so the
   // page's first link is fetched next.
   const bool dfs = options_.order == FrontierOptions::Order::kDepthFirst;

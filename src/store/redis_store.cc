@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
 #include "crawl/url.h"
 #include "util/codec.h"
@@ -186,6 +187,14 @@ redis.call('ZADD', P .. 'procs', now + ttl, proc)
 return 1
 )");
 
+// ARGV: prefix, place. Deletes the server's place if it is that one.
+const RedisClient::Script kUnplace(R"(
+if redis.call('GET', ARGV[1] .. 'server') == ARGV[2] then
+  redis.call('DEL', ARGV[1] .. 'server')
+end
+return 1
+)");
+
 // ARGV: prefix. Hosts in "open", and the live processes.
 const RedisClient::Script kShare(std::string(kNow) + R"(
 local P = ARGV[1]
@@ -240,27 +249,58 @@ void RedisStore::Join() {
   if (options_.observer) return;
   // Each server knows its place in the list, so that every process lists
   // the same servers in the same order (a host's keys are on one server).
+  // A join refused gives back the places it set, so that a wrong list
+  // leaves nothing behind.
   const std::size_t n = shards_.size();
+  std::vector<std::size_t> placed;
   for (std::size_t s = 0; s < n; ++s) {
     const std::string place = std::to_string(s + 1) + "/" + std::to_string(n);
     std::vector<Command> batch;
     batch.push_back({"SET", prefix_ + "server", place, "NX"});
     batch.push_back({"GET", prefix_ + "server"});
     const std::vector<RedisValue> r = shards_[s]->Run(batch);
+    if (r[0].type == RedisValue::Type::kStatus) placed.push_back(s);
     if (r[1].str != place) {
+      for (const std::size_t p : placed) {
+        std::vector<Command> undo;
+        shards_[p]->Eval(undo, kUnplace,
+                         {prefix_, std::to_string(p + 1) + "/" + std::to_string(n)});
+        shards_[p]->Run(undo);
+      }
       throw StoreError("Redis at " + shards_[s]->display() + " is server " + r[1].str +
                        " of crawl " + options_.crawl_id + ", listed here as " + place +
                        ": every process lists the crawl's servers, in the same order");
     }
   }
-  std::vector<Command> batch;
-  shards_[0]->Eval(batch, kJoin, {prefix_, options_.process_id, Ms(options_.lease_ttl_s)});
-  if (Integer(shards_[0]->Run(batch)[0], "a join's reply", shards_[0]->display()) != 1) {
-    throw StoreError("another live process of crawl " + options_.crawl_id + " has the id " +
-                     options_.process_id + " (give each its own --cluster-process-id)");
+  // An id is one live process's: a process restarted with its id waits for
+  // the last one's liveness to lapse (a TTL at most).
+  bool said = false;
+  for (;;) {
+    std::vector<Command> batch;
+    shards_[0]->Eval(batch, kJoin, {prefix_, options_.process_id, Ms(options_.lease_ttl_s)});
+    if (Integer(shards_[0]->Run(batch)[0], "a join's reply", shards_[0]->display()) == 1) break;
+    if (options_.stop != nullptr && options_.stop->load()) {
+      throw StoreError("stopped while another live process of crawl " + options_.crawl_id +
+                       " had the id " + options_.process_id);
+    }
+    if (!said) {
+      std::fprintf(stderr,
+                   "crawl: another live process of crawl %s has the id %s; waiting for it to "
+                   "lapse (give each process its own --cluster-process-id)\n",
+                   options_.crawl_id.c_str(), options_.process_id.c_str());
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   std::vector<std::string> ignored;
   Renew(Clock::now(), ignored);
+}
+
+void RedisStore::Heartbeat() {
+  const Clock::time_point now = Clock::now();
+  if (options_.observer || now < next_renew_) return;
+  std::vector<std::string> lost;
+  Renew(now, lost);  // holds no lease yet: nothing to lose
 }
 
 RedisStore::~RedisStore() = default;
@@ -523,10 +563,9 @@ void RedisStore::Arrive(std::string_view entry, std::uint32_t host, Exchanged& o
   a.parent = parent.empty() ? kNoUrl : added[1].key;
   a.depth = static_cast<int>(depth);
   a.hops = static_cast<std::uint8_t>(hops);
-  // Given here already and not completed, or read twice in this exchange
-  // (its news and a full read): once.
+  // Given here already and not completed (or read twice in this exchange:
+  // its news and a full read): once.
   if (!arrived_.emplace(static_cast<std::uint32_t>(a.key), host).second) return;
-  if (!this_round_.insert(a.key).second) return;
   out.arrivals.push_back(a);
 }
 
@@ -619,7 +658,6 @@ void RedisStore::Exchange(Exchanged& out) {
       ++it;
     }
   }
-  this_round_.clear();
   Flush(out.lost);
   if (now >= next_renew_) Renew(now, out.lost);
   ReadNews(out);

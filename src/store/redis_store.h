@@ -48,7 +48,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "store/memory_store.h"
@@ -76,9 +75,11 @@ class RedisStore final : public FrontierStore {
   ~RedisStore() override;
   // Joins the crawl: this process counts as alive from now on (so others
   // leave it its share of the hosts). Throws StoreError if the servers are
-  // listed in another order than by the crawl's first process, or a live
-  // process has this one's id.
+  // listed in another order than by the crawl's first process; waits (until
+  // a stop) while another live process has this one's id.
   void Join();
+  // Renews this process's liveness if due (while it waits to start).
+  void Heartbeat();
 
   // Whether `id` may name a crawl: 1..64 of [A-Za-z0-9._-].
   static bool ValidCrawlId(std::string_view id);
@@ -186,7 +187,6 @@ class RedisStore final : public FrontierStore {
   // URLs given here (arrivals) and not yet completed: local id -> host.
   std::unordered_map<std::uint32_t, std::uint32_t> arrived_;
   std::unordered_map<std::uint32_t, Outbox> outbox_;  // by host index
-  std::unordered_set<UrlKey> this_round_;  // arrivals of this Exchange
   std::size_t outbox_bytes_ = 0;
   Clock::time_point next_renew_{}, next_acquire_{}, next_finish_check_{};
   std::uint64_t done_ = 0;  // URLs completed here

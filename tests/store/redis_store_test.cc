@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -270,28 +271,39 @@ TEST(RedisStoreTest, NewsLongerThanOneReadIsReadToTheEnd) {
   EXPECT_EQ(got, 2500u);
 }
 
-TEST(RedisStoreTest, JoinRefusesASecondLiveIdAndServersInAnotherOrder) {
-  RedisServer one, two;
+TEST(RedisStoreTest, JoinWaitsForAnIdInUseAndRefusesServersInAnotherOrder) {
+  RedisServer one, two, three;
   RedisStore a(Options(one, "a"), FrontierStore::Order::kBreadthFirst);
   a.Join();
-  RedisStore twin(Options(one, "a"), FrontierStore::Order::kBreadthFirst);
+  // The same id while a lives: waits (here: stopped at once).
+  std::atomic<bool> stop{true};
+  RedisStoreOptions same = Options(one, "a");
+  same.stop = &stop;
+  RedisStore twin(same, FrontierStore::Order::kBreadthFirst);
   EXPECT_THROW(twin.Join(), StoreError);
+  a.Sync();  // a leaves: the id is free
+  RedisStore again(Options(one, "a"), FrontierStore::Order::kBreadthFirst);
+  EXPECT_NO_THROW(again.Join());
+  // one is server 1/1 of the crawl: listed as 1/2, refused.
   RedisStoreOptions ab = Options(one, "b");
   ab.servers.push_back(two.endpoint());
   RedisStore b(ab, FrontierStore::Order::kBreadthFirst);
-  EXPECT_THROW(b.Join(), StoreError) << "server one is 1/1 of the crawl, not 1/2";
-  RedisStoreOptions ba = Options(two, "c");
-  RedisStore c(ba, FrontierStore::Order::kBreadthFirst);
-  c.Join();  // two knows no place yet: 1/1
-  RedisStoreOptions order = Options(two, "d");
+  EXPECT_THROW(b.Join(), StoreError);
+  // three, one: three takes place 1/2, then one refuses 2/2; three's place
+  // is given back, so three alone may still be the crawl's 1/1.
+  RedisStoreOptions order = Options(three, "c");
   order.servers.push_back(one.endpoint());
-  RedisStore d(order, FrontierStore::Order::kBreadthFirst);
+  RedisStore c(order, FrontierStore::Order::kBreadthFirst);
   try {
-    d.Join();
+    c.Join();
     FAIL() << "no error";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("same order"), std::string::npos) << e.what();
   }
+  RedisClient raw(three.endpoint(), nullptr);
+  EXPECT_TRUE(raw.Run1({"GET", "crawl:t:server"}).nil());
+  RedisStore d(Options(three, "d"), FrontierStore::Order::kBreadthFirst);
+  EXPECT_NO_THROW(d.Join());
 }
 
 TEST(RedisStoreTest, ReleasedLeasesAreTakenAtOnce) {
